@@ -1,0 +1,218 @@
+import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { Router, type Request } from 'express';
+import { type z } from 'zod';
+import {
+  eventWindowSchema,
+  toEventView,
+  toIso,
+  toValidationIssues,
+  type Command,
+  type CommandResult,
+  type EventState,
+} from '../../domain';
+import {
+  completeItemUpdate,
+  eventWorkflowId,
+  eventWorkflowType,
+  signOffGateUpdate,
+  stateQuery,
+  type EventWorkflowInput,
+} from '../../workflows/definitions';
+import { searchAttributes } from '../../workflows/search-attributes';
+import { requireRole } from '../auth';
+import { Problem, toProblem, validationProblem } from '../problems';
+import {
+  completeItemBody,
+  eventIdParam,
+  gateDecisionBody,
+  idempotencyKey,
+  listEventsQuery,
+  startEventBody,
+} from '../schemas';
+import { checkTemplate, type TemplateStore } from '../templates';
+
+export interface EventsRouterDeps {
+  client: Client;
+  taskQueue: string;
+  templates: TemplateStore;
+  /** Builds the Temporal Web UI link of a workflow, when a UI is known. */
+  uiLink?: (workflowId: string) => string;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[] = []): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationProblem(parsed.error, prefix);
+  return parsed.data;
+}
+
+const actorOf = (req: Request) => ({ id: req.actor!.id, ...(req.actor!.name ? { name: req.actor!.name } : {}) });
+
+export function eventsRouter(deps: EventsRouterDeps): Router {
+  const { client, templates } = deps;
+  const router = Router();
+  const handleOf = (eventId: string): WorkflowHandle => client.workflow.getHandle(eventWorkflowId(eventId));
+
+  const readState = async (eventId: string): Promise<EventState> => {
+    try {
+      return await handleOf(eventId).query(stateQuery);
+    } catch (error) {
+      throw toProblem(error, { eventId });
+    }
+  };
+
+  const links = (eventId: string) => ({
+    self: `/events/${encodeURIComponent(eventId)}`,
+    ...(deps.uiLink ? { temporalUi: deps.uiLink(eventWorkflowId(eventId)) } : {}),
+  });
+
+  router.post('/events', requireRole('planner'), async (req, res) => {
+    const body = parse(startEventBody, req.body);
+    let loaded;
+    if (typeof body.template === 'string') {
+      loaded = templates.get(body.template);
+      if (!loaded) {
+        throw new Problem(422, 'TEMPLATE_NOT_FOUND', `no template "${body.template}"`, {
+          issues: [{ code: 'TEMPLATE_NOT_FOUND', path: ['template'], at: 'template', message: `no template "${body.template}"` }],
+        });
+      }
+    } else {
+      const check = checkTemplate(body.template, ['template']);
+      if (!check.ok) throw new Problem(422, 'TEMPLATE_INVALID', 'the inline template is not valid', { issues: check.issues });
+      loaded = check.loaded;
+    }
+    const windowCheck = eventWindowSchema.safeParse({
+      ...body.window,
+      timeZone: body.window.timeZone ?? loaded.template.defaultTimeZone,
+    });
+    if (!windowCheck.success) throw validationProblem(windowCheck.error, ['window']);
+    const roster = body.roster ?? loaded.template.people;
+    if (roster.length === 0) {
+      throw new Problem(422, 'ROSTER_EMPTY', 'the event needs people: send a roster or use a template with one');
+    }
+    const input: EventWorkflowInput = {
+      kind: 'start',
+      eventId: body.eventId,
+      ...(body.program ? { program: body.program } : {}),
+      template: loaded.template,
+      templateHash: loaded.hash,
+      window: windowCheck.data,
+      roster,
+      createdBy: req.actor!.id,
+    };
+    const workflowId = eventWorkflowId(body.eventId);
+    try {
+      await client.workflow.start(eventWorkflowType, {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        // An event id is used once: a second start, even after the first ended, is a conflict.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: searchAttributes.phase, value: 'planning' },
+          { key: searchAttributes.template, value: loaded.template.id },
+          { key: searchAttributes.eventStart, value: new Date(windowCheck.data.start) },
+          ...(body.program ? [{ key: searchAttributes.program, value: body.program }] : []),
+        ],
+      });
+    } catch (error) {
+      throw toProblem(error, { eventId: body.eventId });
+    }
+    res
+      .status(201)
+      .location(links(body.eventId).self)
+      .json({
+        eventId: body.eventId,
+        workflowId,
+        phase: 'planning',
+        template: { id: loaded.template.id, hash: loaded.hash },
+        window: windowCheck.data,
+        links: links(body.eventId),
+      });
+  });
+
+  router.get('/events', async (req, res) => {
+    const query = parse(listEventsQuery, req.query);
+    const clauses = [`WorkflowType = '${eventWorkflowType}'`];
+    if (query.phase) clauses.push(`${searchAttributes.phase.name} = '${query.phase}'`);
+    if (query.program) clauses.push(`${searchAttributes.program.name} = '${query.program}'`);
+    if (query.template) clauses.push(`${searchAttributes.template.name} = '${query.template}'`);
+    const events = [];
+    try {
+      for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: query.limit })) {
+        const sa = info.typedSearchAttributes;
+        const start = sa.get(searchAttributes.eventStart);
+        const eventId = info.workflowId.replace(/^event\//, '');
+        events.push({
+          eventId,
+          status: info.status.name,
+          phase: sa.get(searchAttributes.phase) ?? null,
+          program: sa.get(searchAttributes.program) ?? null,
+          template: sa.get(searchAttributes.template) ?? null,
+          eventStart: start ? start.toISOString() : null,
+          percentComplete: sa.get(searchAttributes.percentComplete) ?? null,
+          overdueCount: sa.get(searchAttributes.overdueCount) ?? null,
+          startedAt: info.startTime.toISOString(),
+          links: links(eventId),
+        });
+        if (events.length >= query.limit) break;
+      }
+    } catch (error) {
+      throw toProblem(error);
+    }
+    res.json({ events, consistency: 'eventual' });
+  });
+
+  router.get('/events/:eventId', async (req, res) => {
+    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
+    const state = await readState(eventId);
+    res.json({ ...toEventView(state, toIso(Date.now())), links: links(eventId) });
+  });
+
+  const runUpdate = async (
+    req: Request,
+    eventId: string,
+    update: typeof completeItemUpdate | typeof signOffGateUpdate,
+    command: Command,
+  ): Promise<CommandResult> => {
+    const rawKey = req.header('Idempotency-Key');
+    const key = rawKey === undefined ? undefined : idempotencyKey.safeParse(rawKey);
+    if (key && !key.success) {
+      throw new Problem(400, 'VALIDATION_FAILED', 'the Idempotency-Key header is not valid', {
+        issues: toValidationIssues(key.error, ['headers', 'Idempotency-Key']),
+      });
+    }
+    try {
+      return await handleOf(eventId).executeUpdate(update as typeof completeItemUpdate, {
+        args: [{ actor: actorOf(req), command: command as Extract<Command, { type: 'completeItem' }> }],
+        ...(key?.success ? { updateId: key.data } : {}),
+      });
+    } catch (error) {
+      throw toProblem(error, { eventId });
+    }
+  };
+
+  router.post('/events/:eventId/items/:itemId/complete', async (req, res) => {
+    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
+    const body = parse(completeItemBody, req.body ?? {});
+    const result = await runUpdate(req, eventId, completeItemUpdate, {
+      type: 'completeItem',
+      itemId: String(req.params.itemId),
+      ...body,
+    });
+    res.json(result);
+  });
+
+  router.post('/events/:eventId/gates/:gateId/decisions', async (req, res) => {
+    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
+    const body = parse(gateDecisionBody, req.body ?? {});
+    const result = await runUpdate(req, eventId, signOffGateUpdate, {
+      type: 'signOffGate',
+      gateId: String(req.params.gateId),
+      ...body,
+    });
+    res.status(201).json(result);
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { actorSchema, evidenceSchema } from './state';
+
+const ref = z.string().min(1).max(80);
+
+/** What a unit member sends to complete an item (the item comes from the URL or the command). */
+const completionShape = {
+  evidence: z.array(evidenceSchema).max(20).default([]),
+  note: z.string().trim().max(4000).optional(),
+};
+export const itemCompletionSchema = z.object(completionShape).strict();
+export const completeItemCommandSchema = z
+  .object({ type: z.literal('completeItem'), itemId: ref, ...completionShape })
+  .strict();
+
+/** What an approver sends to decide a gate. */
+const decisionShape = {
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().trim().min(1).max(4000).optional(),
+  /** On rejection: covered items sent back to rework. */
+  reopen: z.array(ref).max(5000).default([]),
+};
+const decisionRules = (cmd: { decision: string; reason?: string; reopen: string[] }, ctx: z.RefinementCtx) => {
+  if (cmd.decision === 'reject' && !cmd.reason) {
+    ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a rejection needs a reason' });
+  }
+  if (cmd.decision === 'approve' && cmd.reopen.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['reopen'], message: 'only a rejection reopens items' });
+  }
+};
+export const gateDecisionSchema = z.object(decisionShape).strict().superRefine(decisionRules);
+export const signOffGateCommandSchema = z
+  .object({ type: z.literal('signOffGate'), gateId: ref, ...decisionShape })
+  .strict()
+  .superRefine(decisionRules);
+
+export const commandSchema = z.union([completeItemCommandSchema, signOffGateCommandSchema]);
+export type Command = z.infer<typeof commandSchema>;
+export type CompleteItemCommand = z.infer<typeof completeItemCommandSchema>;
+export type SignOffGateCommand = z.infer<typeof signOffGateCommandSchema>;
+
+/** What every update carries: who asks, and what. The actor comes from authentication, never a request body. */
+export const commandRequestSchema = <T extends z.ZodType>(command: T) =>
+  z.object({ actor: actorSchema, command }).strict();

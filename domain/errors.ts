@@ -1,0 +1,35 @@
+/**
+ * Every caller-visible refusal has a stable code. The kind says what went
+ * wrong from the caller's point of view; the API maps kinds to HTTP statuses
+ * and the workflow uses the code as the ApplicationFailure type.
+ */
+export const errorKinds = {
+  INVALID_COMMAND: 'invalid',
+  NOT_IN_ROSTER: 'forbidden',
+  NOT_ITEM_OWNER: 'forbidden',
+  NOT_GATE_APPROVER: 'forbidden',
+  ITEM_NOT_FOUND: 'not_found',
+  GATE_NOT_FOUND: 'not_found',
+  EVENT_CLOSED: 'conflict',
+  ITEM_ALREADY_DONE: 'conflict',
+  GATE_ALREADY_PASSED: 'conflict',
+  GATE_NOT_IN_CURRENT_PHASE: 'conflict',
+  ALREADY_SIGNED: 'conflict',
+  DEPENDENCIES_OPEN: 'rule',
+  EVIDENCE_REQUIRED: 'rule',
+  GATE_NOT_OPEN: 'rule',
+  REOPEN_NOT_COVERED: 'rule',
+} as const;
+
+export type DomainErrorCode = keyof typeof errorKinds;
+export type ErrorKind = (typeof errorKinds)[DomainErrorCode];
+
+export interface Rejection {
+  code: DomainErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export function isDomainErrorCode(code: unknown): code is DomainErrorCode {
+  return typeof code === 'string' && code in errorKinds;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { type LifecyclePhase, type Phase } from './phases';
+import { itemUnit, personSchema, type Due, type Person, type PlanTemplate } from './template';
+import { addLocalDays, fromLocal, isValidTimeZone, parseClock, toIso, toLocal, toMs } from './time';
+
+export const eventWindowSchema = z
+  .object({
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+    timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as "Asia/Ho_Chi_Minh"'),
+  })
+  .strict()
+  .refine((w) => toMs(w.end) > toMs(w.start), { message: 'the event must end after it starts', path: ['end'] })
+  .transform((w) => ({ ...w, start: toIso(toMs(w.start)), end: toIso(toMs(w.end)) }));
+export type EventWindow = z.infer<typeof eventWindowSchema>;
+
+/** The authenticated caller, as the API (or any direct Temporal client) hands it to the workflow. */
+export const actorSchema = z
+  .object({
+    id: z.string().min(1).max(120),
+    name: z.string().max(300).optional(),
+  })
+  .strict();
+export type Actor = z.infer<typeof actorSchema>;
+
+export const evidenceSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    sha256: z
+      .string()
+      .regex(/^[a-f0-9]{64}$/, 'a lower-case hex SHA-256 digest')
+      .optional(),
+    title: z.string().max(300).optional(),
+  })
+  .strict();
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export interface ItemState {
+  status: 'todo' | 'done';
+  due: string;
+  completedBy?: string;
+  completedAt?: string;
+  evidence?: Evidence[];
+  note?: string;
+}
+
+export interface Signature {
+  by: string;
+  at: string;
+  roles: string[];
+}
+
+export interface GateState {
+  status: 'pending' | 'passed';
+  due?: string;
+  approvals: Signature[];
+  rejections: (Signature & { reason: string; reopened: string[] })[];
+  passedAt?: string;
+}
+
+export interface EventState {
+  eventId: string;
+  program?: string;
+  template: PlanTemplate;
+  templateHash: string;
+  window: EventWindow;
+  roster: Person[];
+  phase: Phase;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  items: Record<string, ItemState>;
+  gates: Record<string, GateState>;
+}
+
+export const startEventInputSchema = z
+  .object({
+    eventId: z
+      .string()
+      .min(1)
+      .max(120)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"'),
+    program: z.string().min(1).max(120).optional(),
+    window: eventWindowSchema,
+    roster: z.array(personSchema).optional(),
+  })
+  .strict();
+
+/** Resolves a template deadline to an instant, in the event's time zone. */
+export function resolveDue(due: Due, window: EventWindow): string {
+  if ('absolute' in due) return toIso(toMs(due.absolute));
+  const anchorMs = toMs(due.from === 'end' ? window.end : window.start);
+  const anchor = toLocal(anchorMs, window.timeZone);
+  const days = 'daysBefore' in due ? -due.daysBefore : due.daysAfter;
+  const date = addLocalDays(anchor, days);
+  const time = due.at ? parseClock(due.at) : { hour: anchor.hour, minute: anchor.minute };
+  return toIso(fromLocal({ ...date, ...time }, window.timeZone));
+}
+
+export interface CreateEventArgs {
+  eventId: string;
+  program?: string;
+  template: PlanTemplate;
+  templateHash: string;
+  window: EventWindow;
+  roster?: Person[];
+  createdBy: string;
+  now: string;
+}
+
+export function createEventState(args: CreateEventArgs): EventState {
+  const { template, window } = args;
+  const items: Record<string, ItemState> = {};
+  for (const item of template.items) items[item.id] = { status: 'todo', due: resolveDue(item.due, window) };
+  const gates: Record<string, GateState> = {};
+  for (const gate of template.gates) {
+    gates[gate.id] = {
+      status: 'pending',
+      approvals: [],
+      rejections: [],
+      ...(gate.due ? { due: resolveDue(gate.due, window) } : {}),
+    };
+  }
+  const firstPhase: LifecyclePhase = 'planning';
+  return {
+    eventId: args.eventId,
+    ...(args.program ? { program: args.program } : {}),
+    template,
+    templateHash: args.templateHash,
+    window,
+    roster: args.roster ?? template.people,
+    phase: firstPhase,
+    createdAt: args.now,
+    createdBy: args.createdBy,
+    updatedAt: args.now,
+    items,
+    gates,
+  };
+}
+
+export function findItem(state: EventState, itemId: string) {
+  return state.template.items.find((item) => item.id === itemId);
+}
+
+export function findGate(state: EventState, gateId: string) {
+  return state.template.gates.find((gate) => gate.id === gateId);
+}
+
+export function ownerUnit(state: EventState, itemId: string): string | undefined {
+  const item = findItem(state, itemId);
+  return item ? itemUnit(state.template, item) : undefined;
+}
+
+export function isSettled(item: ItemState | undefined): boolean {
+  return item?.status === 'done';
+}

@@ -1,0 +1,111 @@
+import { gateBlockers, missingRoles } from './gates';
+import { type EventState } from './state';
+import { itemUnit } from './template';
+
+/**
+ * Read models derived from the state at a given instant. Derived, never
+ * stored: what is overdue depends on when you ask.
+ */
+export function toEventView(state: EventState, now: string) {
+  const { template } = state;
+  const items = template.items.map((item) => {
+    const s = state.items[item.id]!;
+    return {
+      id: item.id,
+      title: item.title,
+      workGroup: item.workGroup,
+      unit: itemUnit(template, item),
+      phase: item.phase,
+      due: s.due,
+      dependsOn: item.dependsOn,
+      evidenceRequired: item.evidenceRequired,
+      status: s.status,
+      overdue: s.status !== 'done' && s.due < now,
+      ...(s.completedBy ? { completedBy: s.completedBy, completedAt: s.completedAt } : {}),
+      ...(s.evidence?.length ? { evidence: s.evidence } : {}),
+      ...(s.note ? { note: s.note } : {}),
+    };
+  });
+  const progressOf = (list: typeof items) => {
+    const done = list.filter((i) => i.status === 'done').length;
+    return { total: list.length, done, percent: list.length ? Math.round((done / list.length) * 1000) / 10 : 100 };
+  };
+  const workGroups = template.workGroups.map((group) => ({
+    id: group.id,
+    title: group.title,
+    unit: group.unit,
+    ...progressOf(items.filter((i) => i.workGroup === group.id)),
+  }));
+  const gates = template.gates.map((gate) => {
+    const s = state.gates[gate.id]!;
+    const blockers = gateBlockers(state, gate.id);
+    const signed = new Set(s.approvals.map((a) => a.by));
+    return {
+      id: gate.id,
+      title: gate.title,
+      phase: gate.phase,
+      covers: gate.covers,
+      approval: gate.approval,
+      status: s.status === 'passed' ? 'passed' : blockers.length > 0 ? 'waiting' : 'open',
+      waitingFor: blockers,
+      approvals: s.approvals,
+      rejections: s.rejections,
+      missingRoles: s.status === 'passed' ? [] : missingRoles(gate.approval, s.approvals),
+      eligibleSigners:
+        s.status === 'passed'
+          ? []
+          : state.roster
+              .filter((p) => !signed.has(p.id) && p.roles.some((r) => gate.approval.roles.includes(r)))
+              .map((p) => p.id),
+      ...(s.due ? { due: s.due } : {}),
+      ...(s.passedAt ? { passedAt: s.passedAt } : {}),
+    };
+  });
+  return {
+    eventId: state.eventId,
+    ...(state.program ? { program: state.program } : {}),
+    template: { id: template.id, title: template.title, hash: state.templateHash },
+    window: state.window,
+    phase: state.phase,
+    createdAt: state.createdAt,
+    createdBy: state.createdBy,
+    updatedAt: state.updatedAt,
+    progress: progressOf(items),
+    workGroups,
+    gates,
+    overdue: items.filter((i) => i.overdue).map((i) => ({ id: i.id, unit: i.unit, due: i.due })),
+    items,
+  };
+}
+export type EventView = ReturnType<typeof toEventView>;
+
+/** Values for the event's search attributes: ids and numbers only, no free text. */
+export function searchAttributeValues(state: EventState, now: string) {
+  const open = state.template.items.filter((item) => state.items[item.id]?.status !== 'done');
+  const pendingGates = state.template.gates.filter(
+    (g) => g.phase === state.phase && state.gates[g.id]?.status !== 'passed' && gateBlockers(state, g.id).length === 0,
+  );
+  const dues = open.map((item) => state.items[item.id]!.due);
+  const upcoming = dues.filter((d) => d >= now).sort();
+  const total = state.template.items.length;
+  return {
+    phase: state.phase,
+    program: state.program,
+    template: state.template.id,
+    eventStart: state.window.start,
+    nextDeadline: upcoming[0],
+    overdueCount: dues.filter((d) => d < now).length,
+    percentComplete: total ? Math.round(((total - open.length) / total) * 1000) / 10 : 100,
+    pendingUnits: [...new Set(open.map((item) => item.unit ?? state.template.workGroups.find((g) => g.id === item.workGroup)?.unit ?? ''))].sort(),
+    pendingRoles: [...new Set(pendingGates.flatMap((g) => g.approval.roles))].sort(),
+  };
+}
+
+/** The next instant at which a derived value (an overdue count) changes by itself. */
+export function nextWakeUp(state: EventState, now: string): string | undefined {
+  return state.template.items
+    .map((item) => state.items[item.id]!)
+    .filter((s) => s.status !== 'done' && s.due >= now)
+    .map((s) => s.due)
+    .sort()[0];
+}

@@ -1,0 +1,45 @@
+import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { eventWindowSchema, type CommandResult, type CompleteItemCommand, type SignOffGateCommand } from '../../domain';
+import {
+  completeItemUpdate,
+  eventWorkflowId,
+  eventWorkflowType,
+  signOffGateUpdate,
+  type EventWorkflowInput,
+} from '../../workflows/definitions';
+import { tinyTemplate, tinyWindow } from './fixtures';
+
+/** Starts an event workflow straight through the Temporal client, as a caller that bypasses the API would. */
+export async function startTinyEvent(client: Client, taskQueue: string, eventId: string): Promise<WorkflowHandle> {
+  const input: EventWorkflowInput = {
+    kind: 'start',
+    eventId,
+    template: tinyTemplate(),
+    templateHash: 'sha256:test',
+    window: eventWindowSchema.parse(tinyWindow),
+    createdBy: 'planner.linh',
+  };
+  return client.workflow.start(eventWorkflowType, { workflowId: eventWorkflowId(eventId), taskQueue, args: [input] });
+}
+
+export function completeItem(
+  handle: WorkflowHandle,
+  actorId: string,
+  command: Omit<CompleteItemCommand, 'type' | 'evidence'> & { evidence?: CompleteItemCommand['evidence'] },
+  updateId?: string,
+): Promise<CommandResult> {
+  return handle.executeUpdate(completeItemUpdate, {
+    args: [{ actor: { id: actorId }, command: { type: 'completeItem', evidence: [], ...command } }],
+    ...(updateId ? { updateId } : {}),
+  });
+}
+
+export function decideGate(
+  handle: WorkflowHandle,
+  actorId: string,
+  command: Omit<SignOffGateCommand, 'type' | 'reopen'> & { reopen?: string[] },
+): Promise<CommandResult> {
+  return handle.executeUpdate(signOffGateUpdate, {
+    args: [{ actor: { id: actorId }, command: { type: 'signOffGate', reopen: [], ...command } }],
+  });
+}

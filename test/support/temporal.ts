@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createEventWorker } from '../../worker/worker';
+
+export interface TestTemporal {
+  client: Client;
+  connection: Connection;
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  namespace: string;
+  address: string;
+  /** Starts a worker on this file's task queue with the run's shared bundle. */
+  startWorker(options?: { activities?: object }): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** Connects to the run's Temporal server, with a task queue of its own so test files never share work. */
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  const address = inject('temporalAddress');
+  const namespace = inject('temporalNamespace');
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const taskQueue = `test-${randomUUID()}`;
+  const workers: RunningWorker[] = [];
+  return {
+    client,
+    connection,
+    nativeConnection,
+    taskQueue,
+    namespace,
+    address,
+    async startWorker(options = {}) {
+      const worker = await createEventWorker({
+        connection: nativeConnection,
+        namespace,
+        taskQueue,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        activities: options.activities ?? {},
+      });
+      const running = worker.run();
+      const handle: RunningWorker = {
+        worker,
+        async stop() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+        },
+      };
+      workers.push(handle);
+      return handle;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+export const uniqueEventId = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
+
+/** Polls until `check` passes or the deadline expires; for eventually consistent reads (visibility). */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

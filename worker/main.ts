@@ -1,0 +1,26 @@
+import { NativeConnection } from '@temporalio/worker';
+import { connectionOptions, parseConfig, temporalConfigSchema } from '../config/temporal';
+import { createEventWorker } from './worker';
+
+/** `npm run worker`: one worker process against the configured Temporal (embedded or a cluster). */
+async function main(): Promise<void> {
+  const config = parseConfig(temporalConfigSchema, process.env);
+  const connection = await NativeConnection.connect(connectionOptions(config));
+  try {
+    const worker = await createEventWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
+    console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+    // Worker.run() drains and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

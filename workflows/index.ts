@@ -1,0 +1,1 @@
+export { eventWorkflow } from './event';

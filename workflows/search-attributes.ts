@@ -1,0 +1,38 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * The event workflow's custom search attributes. One definition serves the
+ * workflow (upserts), the API (visibility queries) and the server launchers
+ * (registration). Sized for SQL visibility's per-namespace budget:
+ * 10 Keyword and 3 each of KeywordList/Int/Double/Datetime/Bool/Text.
+ * Values are ids and numbers only: no personal data or free text.
+ */
+export const searchAttributes = {
+  phase: defineSearchAttributeKey('ReadinessPhase', SearchAttributeType.KEYWORD),
+  program: defineSearchAttributeKey('ReadinessProgram', SearchAttributeType.KEYWORD),
+  template: defineSearchAttributeKey('ReadinessTemplate', SearchAttributeType.KEYWORD),
+  eventStart: defineSearchAttributeKey('ReadinessEventStart', SearchAttributeType.DATETIME),
+  nextDeadline: defineSearchAttributeKey('ReadinessNextDeadline', SearchAttributeType.DATETIME),
+  overdueCount: defineSearchAttributeKey('ReadinessOverdueCount', SearchAttributeType.INT),
+  openIncidents: defineSearchAttributeKey('ReadinessOpenIncidents', SearchAttributeType.INT),
+  percentComplete: defineSearchAttributeKey('ReadinessPercentComplete', SearchAttributeType.DOUBLE),
+  pendingUnits: defineSearchAttributeKey('ReadinessPendingUnits', SearchAttributeType.KEYWORD_LIST),
+  pendingRoles: defineSearchAttributeKey('ReadinessPendingRoles', SearchAttributeType.KEYWORD_LIST),
+} as const;
+
+export const allSearchAttributeKeys = Object.values(searchAttributes);
+
+/** The CLI's `--search-attribute Name=Type` spelling of each key. */
+const cliTypeName: Record<SearchAttributeType, string> = {
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+export function searchAttributeCliArgs(): string[] {
+  return allSearchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=${cliTypeName[key.type]}`]);
+}
