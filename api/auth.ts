@@ -53,7 +53,8 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       throw tokenProblem(error);
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new Problem(401, 'TOKEN_CLAIMS_INVALID', 'the token lacks a valid subject, roles or units');
+    if (!claims.success)
+      throw new Problem(401, 'TOKEN_CLAIMS_INVALID', 'the token lacks a valid subject, roles or units');
     const { sub, name, roles, units } = claims.data;
     return { id: sub, ...(name ? { name } : {}), roles, units };
   };

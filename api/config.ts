@@ -9,7 +9,10 @@ const apiConfigSchema = temporalConfigSchema
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.url().optional(),
     TEMPORAL_UI_URL: z.url().optional(),
-    TEMPLATES_DIR: z.string().min(1).default(path.resolve(__dirname, '..', 'templates')),
+    TEMPLATES_DIR: z
+      .string()
+      .min(1)
+      .default(path.resolve(__dirname, '..', 'templates')),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: z.enum(['true', 'false']).default('false'),
     AUTH_MODE: z.enum(['dev', 'production']).default('production'),
@@ -25,11 +28,20 @@ const apiConfigSchema = temporalConfigSchema
     if (env.AUTH_MODE === 'dev') {
       // Dev tokens are printed to the console: never let them work beside a real key source.
       if (productionSources > 0) {
-        ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'dev mode cannot be on while AUTH_JWT_SECRET or AUTH_JWKS_URL is set' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_MODE'],
+          message: 'dev mode cannot be on while AUTH_JWT_SECRET or AUTH_JWKS_URL is set',
+        });
       }
-      if (!env.AUTH_DEV_SECRET) ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_SECRET'], message: 'dev mode needs AUTH_DEV_SECRET' });
+      if (!env.AUTH_DEV_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_SECRET'], message: 'dev mode needs AUTH_DEV_SECRET' });
     } else if (productionSources !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'set exactly one of AUTH_JWT_SECRET or AUTH_JWKS_URL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWT_SECRET'],
+        message: 'set exactly one of AUTH_JWT_SECRET or AUTH_JWKS_URL',
+      });
     }
   });
 

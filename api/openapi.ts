@@ -91,7 +91,11 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
         post: {
           summary: 'Complete a checklist item with evidence (member of the owner unit)',
           operationId: 'completeItem',
-          parameters: [eventId, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }, idempotency],
+          parameters: [
+            eventId,
+            { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } },
+            idempotency,
+          ],
           requestBody: json(completeItemBody),
           responses: { '200': { description: 'the item is done' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
         },
@@ -100,9 +104,16 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
         post: {
           summary: 'Approve or reject a gate (holder of one of its approver roles)',
           operationId: 'decideGate',
-          parameters: [eventId, { name: 'gateId', in: 'path', required: true, schema: { type: 'string' } }, idempotency],
+          parameters: [
+            eventId,
+            { name: 'gateId', in: 'path', required: true, schema: { type: 'string' } },
+            idempotency,
+          ],
           requestBody: json(gateDecisionBody),
-          responses: { '201': { description: 'the decision is recorded' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
+          responses: {
+            '201': { description: 'the decision is recorded' },
+            ...errors(400, 401, 403, 404, 409, 422, 429, 503),
+          },
         },
       },
     },

@@ -71,7 +71,11 @@ export function toProblem(error: unknown, context: { eventId?: string } = {}): P
     return new Problem(409, 'EVENT_EXISTS', `an event "${context.eventId ?? ''}" already exists`);
   }
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new Problem(504, 'TEMPORAL_TIMEOUT', 'the event did not answer in time; retry with the same Idempotency-Key');
+    return new Problem(
+      504,
+      'TEMPORAL_TIMEOUT',
+      'the event did not answer in time; retry with the same Idempotency-Key',
+    );
   }
   const grpc = isGrpcServiceError(error)
     ? error

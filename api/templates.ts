@@ -42,15 +42,16 @@ export interface TemplateStore {
  */
 export function loadTemplateStore(dir: string): TemplateStore {
   const byId = new Map<string, LoadedTemplate>();
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const source = readFileSync(path.join(dir, file), 'utf8');
     const check = checkTemplate(parseYaml(source));
     if (!check.ok) {
-      throw new Error(
-        `template ${file} is invalid:\n${check.issues.map((i) => `  ${i.at}: ${i.message}`).join('\n')}`,
-      );
+      throw new Error(`template ${file} is invalid:\n${check.issues.map((i) => `  ${i.at}: ${i.message}`).join('\n')}`);
     }
-    if (byId.has(check.loaded.template.id)) throw new Error(`template id "${check.loaded.template.id}" is defined twice`);
+    if (byId.has(check.loaded.template.id))
+      throw new Error(`template id "${check.loaded.template.id}" is defined twice`);
     byId.set(check.loaded.template.id, check.loaded);
   }
   return { get: (id) => byId.get(id), list: () => [...byId.values()] };

@@ -43,7 +43,9 @@ export function connectionOptions(config: TemporalConfig) {
           tls: {
             ...(config.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME } : {}),
             ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: read(config.TEMPORAL_TLS_CA) } : {}),
-            ...(mtls ? { clientCertPair: { crt: read(config.TEMPORAL_TLS_CERT!), key: read(config.TEMPORAL_TLS_KEY!) } } : {}),
+            ...(mtls
+              ? { clientCertPair: { crt: read(config.TEMPORAL_TLS_CERT!), key: read(config.TEMPORAL_TLS_KEY!) } }
+              : {}),
           },
         }
       : {}),

@@ -18,7 +18,13 @@ export type Verdict = { ok: true; person: Person } | { ok: false; rejection: Rej
 
 export type CommandResult =
   | { type: 'itemCompleted'; itemId: string; item: ItemState; gatesOpened: string[] }
-  | { type: 'gateDecided'; gateId: string; decision: 'approve' | 'reject'; gate: GateState; phase: EventState['phase'] };
+  | {
+      type: 'gateDecided';
+      gateId: string;
+      decision: 'approve' | 'reject';
+      gate: GateState;
+      phase: EventState['phase'];
+    };
 
 const reject = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Verdict => ({
   ok: false,
@@ -68,7 +74,10 @@ function validateSignOffGate(state: EventState, command: SignOffGateCommand, per
   }
   if (gateState.status === 'passed') return reject('GATE_ALREADY_PASSED', `gate "${gate.id}" has already passed`);
   if (gate.phase !== state.phase) {
-    return reject('GATE_NOT_IN_CURRENT_PHASE', `gate "${gate.id}" belongs to ${gate.phase}; the event is in ${state.phase}`);
+    return reject(
+      'GATE_NOT_IN_CURRENT_PHASE',
+      `gate "${gate.id}" belongs to ${gate.phase}; the event is in ${state.phase}`,
+    );
   }
   const blockers = gateBlockers(state, gate.id);
   if (blockers.length > 0) {

@@ -17,9 +17,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function toValidationIssues(error: z.ZodError, prefix: (string | number)[] = []): ValidationIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')];
+    // zod reports unknown keys once, at their parent; callers want the path of each key.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        code: issue.code,
+        path: [...path, key],
+        at: formatPath([...path, key]),
+        message: `unknown field "${key}"`,
+      }));
+    }
     const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
-    return { code: custom ?? issue.code, path, at: formatPath(path), message: issue.message };
+    return [{ code: custom ?? issue.code, path, at: formatPath(path), message: issue.message }];
   });
 }

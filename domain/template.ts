@@ -133,7 +133,8 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
       report(['units', i, 'parent'], `unknown unit "${unit.parent}"`, 'UNKNOWN_REFERENCE');
   });
   t.workGroups.forEach((group, i) => {
-    if (!unitIds.has(group.unit)) report(['workGroups', i, 'unit'], `unknown unit "${group.unit}"`, 'UNKNOWN_REFERENCE');
+    if (!unitIds.has(group.unit))
+      report(['workGroups', i, 'unit'], `unknown unit "${group.unit}"`, 'UNKNOWN_REFERENCE');
   });
   t.items.forEach((item, i) => {
     if (!groupIds.has(item.workGroup))
@@ -155,7 +156,8 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
       if (!itemIds.has(itemId)) report(['gates', i, 'covers', j], `unknown item "${itemId}"`, 'UNKNOWN_REFERENCE');
     });
     gate.approval.roles.forEach((role, j) => {
-      if (!roleIds.has(role)) report(['gates', i, 'approval', 'roles', j], `unknown role "${role}"`, 'UNKNOWN_REFERENCE');
+      if (!roleIds.has(role))
+        report(['gates', i, 'approval', 'roles', j], `unknown role "${role}"`, 'UNKNOWN_REFERENCE');
     });
     if (t.people.length > 0 && !ruleSatisfiable(gate.approval, t.people)) {
       report(['gates', i, 'approval'], `no one in the roster can satisfy this approval rule`, 'UNSATISFIABLE_RULE');

@@ -96,7 +96,11 @@ export function searchAttributeValues(state: EventState, now: string) {
     nextDeadline: upcoming[0],
     overdueCount: dues.filter((d) => d < now).length,
     percentComplete: total ? Math.round(((total - open.length) / total) * 1000) / 10 : 100,
-    pendingUnits: [...new Set(open.map((item) => item.unit ?? state.template.workGroups.find((g) => g.id === item.workGroup)?.unit ?? ''))].sort(),
+    pendingUnits: [
+      ...new Set(
+        open.map((item) => item.unit ?? state.template.workGroups.find((g) => g.id === item.workGroup)?.unit ?? ''),
+      ),
+    ].sort(),
     pendingRoles: [...new Set(pendingGates.flatMap((g) => g.approval.roles))].sort(),
   };
 }

@@ -28,7 +28,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const { code } = await bundleWorkflowCode({
       workflowsPath: path.resolve(__dirname, '../workflows/index.ts'),
-      logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: console.warn,
+        error: console.error,
+      },
     });
     await writeFile(bundlePath, code);
   } catch (error) {

@@ -15,7 +15,9 @@ export async function createEventWorker(deps: EventWorkerDeps): Promise<Worker> 
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') }),
     activities: deps.activities ?? {},
   });
 }

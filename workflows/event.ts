@@ -47,8 +47,7 @@ function refuse(rejection: Rejection): never {
  * handler, so a refused command never enters history.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventId: string; phase: string }> {
-  let state: EventState =
-    input.kind === 'continue' ? input.state : createEventState({ ...input, now: now() });
+  let state: EventState = input.kind === 'continue' ? input.state : createEventState({ ...input, now: now() });
   let changed = false;
 
   setHandler(stateQuery, () => state);

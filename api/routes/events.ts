@@ -72,12 +72,20 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       loaded = templates.get(body.template);
       if (!loaded) {
         throw new Problem(422, 'TEMPLATE_NOT_FOUND', `no template "${body.template}"`, {
-          issues: [{ code: 'TEMPLATE_NOT_FOUND', path: ['template'], at: 'template', message: `no template "${body.template}"` }],
+          issues: [
+            {
+              code: 'TEMPLATE_NOT_FOUND',
+              path: ['template'],
+              at: 'template',
+              message: `no template "${body.template}"`,
+            },
+          ],
         });
       }
     } else {
       const check = checkTemplate(body.template, ['template']);
-      if (!check.ok) throw new Problem(422, 'TEMPLATE_INVALID', 'the inline template is not valid', { issues: check.issues });
+      if (!check.ok)
+        throw new Problem(422, 'TEMPLATE_INVALID', 'the inline template is not valid', { issues: check.issues });
       loaded = check.loaded;
     }
     const windowCheck = eventWindowSchema.safeParse({

@@ -35,7 +35,11 @@ function run(state: EventState, command: ReturnType<typeof complete> | ReturnTyp
   return apply(state, command, verdict.person, now);
 }
 
-const codeOf = (state: EventState, command: ReturnType<typeof complete> | ReturnType<typeof decide>, actorId: string) => {
+const codeOf = (
+  state: EventState,
+  command: ReturnType<typeof complete> | ReturnType<typeof decide>,
+  actorId: string,
+) => {
   const verdict = validate(state, command, { id: actorId }, now);
   return verdict.ok ? 'OK' : verdict.rejection.code;
 };
@@ -50,7 +54,12 @@ function withPlanningDone(): EventState {
 describe('completing an item', () => {
   it('records who completed it, when, and the evidence', () => {
     const { state, result } = run(freshState(), complete('plan.master', { note: 'ký ngày 1/9' }), 'office.mai');
-    expect(state.items['plan.master']).toMatchObject({ status: 'done', completedBy: 'office.mai', completedAt: now, note: 'ký ngày 1/9' });
+    expect(state.items['plan.master']).toMatchObject({
+      status: 'done',
+      completedBy: 'office.mai',
+      completedAt: now,
+      note: 'ký ngày 1/9',
+    });
     expect(result).toMatchObject({ type: 'itemCompleted', itemId: 'plan.master', gatesOpened: [] });
   });
 
@@ -125,11 +134,17 @@ describe('signing off a gate', () => {
 
   it('on rejection, reopens the named items and voids the approvals so far', () => {
     let state = run(withPlanningDone(), decide('plan-approval'), 'head.tuan').state;
-    state = run(state, decide('plan-approval', { decision: 'reject', reason: 'thiếu phương án dự phòng', reopen: ['plan.cyber'] }), 'office.mai').state;
+    state = run(
+      state,
+      decide('plan-approval', { decision: 'reject', reason: 'thiếu phương án dự phòng', reopen: ['plan.cyber'] }),
+      'office.mai',
+    ).state;
     expect(state.items['plan.cyber']!.status).toBe('todo');
     expect(state.items['plan.master']!.status).toBe('done');
     expect(state.gates['plan-approval']!.approvals).toEqual([]);
-    expect(state.gates['plan-approval']!.rejections).toMatchObject([{ by: 'office.mai', reason: 'thiếu phương án dự phòng', reopened: ['plan.cyber'] }]);
+    expect(state.gates['plan-approval']!.rejections).toMatchObject([
+      { by: 'office.mai', reason: 'thiếu phương án dự phòng', reopened: ['plan.cyber'] },
+    ]);
   });
 
   it('refuses to reopen items the gate does not cover', () => {

@@ -21,14 +21,20 @@ describe('plan template validation', () => {
   it('names the exact path of an unknown dependency', () => {
     const issues = issuesOf((t) => (t.items[1]!.dependsOn = ['cyber.scan']));
     expect(issues).toContainEqual(
-      expect.objectContaining({ code: 'UNKNOWN_REFERENCE', at: 'items[1].dependsOn[0]', path: ['items', 1, 'dependsOn', 0] }),
+      expect.objectContaining({
+        code: 'UNKNOWN_REFERENCE',
+        at: 'items[1].dependsOn[0]',
+        path: ['items', 1, 'dependsOn', 0],
+      }),
     );
   });
 
   it('names the cycle when dependencies loop', () => {
     const issues = issuesOf((t) => ((t.items[0] as { dependsOn?: string[] }).dependsOn = ['plan.cyber']));
     const cycle = issues.find((i) => i.code === 'DEPENDENCY_CYCLE');
-    expect(cycle?.message).toMatch(/plan\.master → plan\.cyber → plan\.master|plan\.cyber → plan\.master → plan\.cyber/);
+    expect(cycle?.message).toMatch(
+      /plan\.master → plan\.cyber → plan\.master|plan\.cyber → plan\.master → plan\.cyber/,
+    );
   });
 
   it('refuses duplicate ids at the second occurrence', () => {

@@ -39,7 +39,16 @@ describe('deadline arithmetic', () => {
   });
 
   it('refuses a window that ends before it starts or names an unknown time zone', () => {
-    expect(eventWindowSchema.safeParse({ start: '2026-11-10T01:00:00Z', end: '2026-11-09T01:00:00Z', timeZone: 'UTC' }).success).toBe(false);
-    expect(eventWindowSchema.safeParse({ start: '2026-11-10T01:00:00Z', end: '2026-11-11T01:00:00Z', timeZone: 'Mars/Olympus' }).success).toBe(false);
+    expect(
+      eventWindowSchema.safeParse({ start: '2026-11-10T01:00:00Z', end: '2026-11-09T01:00:00Z', timeZone: 'UTC' })
+        .success,
+    ).toBe(false);
+    expect(
+      eventWindowSchema.safeParse({
+        start: '2026-11-10T01:00:00Z',
+        end: '2026-11-11T01:00:00Z',
+        timeZone: 'Mars/Olympus',
+      }).success,
+    ).toBe(false);
   });
 });

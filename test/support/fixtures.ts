@@ -23,7 +23,13 @@ export const tinyTemplateInput = {
     { id: 'order', title: 'Public order', unit: 'police' },
   ],
   items: [
-    { id: 'plan.master', title: 'Issue the master plan', workGroup: 'plan', phase: 'planning', due: { daysBefore: 60, at: '17:00' } },
+    {
+      id: 'plan.master',
+      title: 'Issue the master plan',
+      workGroup: 'plan',
+      phase: 'planning',
+      due: { daysBefore: 60, at: '17:00' },
+    },
     {
       id: 'plan.cyber',
       title: 'Cyber-security plan for online sessions',
@@ -33,7 +39,13 @@ export const tinyTemplateInput = {
       dependsOn: ['plan.master'],
       evidenceRequired: true,
     },
-    { id: 'order.routes', title: 'Secure the motorcade routes', workGroup: 'order', phase: 'preparation', due: { daysBefore: 3, at: '08:00' } },
+    {
+      id: 'order.routes',
+      title: 'Secure the motorcade routes',
+      workGroup: 'order',
+      phase: 'preparation',
+      due: { daysBefore: 3, at: '08:00' },
+    },
   ],
   gates: [
     {

@@ -67,7 +67,11 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
 export const uniqueEventId = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
 
 /** Polls until `check` passes or the deadline expires; for eventually consistent reads (visibility). */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -42,9 +42,17 @@ describe('event workflow', () => {
   it('completes an item through an update and records the actor from the request', async () => {
     const handle = await startTinyEvent(temporal.client, temporal.taskQueue, uniqueEventId('complete'));
     const result = await completeItem(handle, 'office.mai', { itemId: 'plan.master', note: 'đã ban hành' });
-    expect(result).toMatchObject({ type: 'itemCompleted', itemId: 'plan.master', item: { status: 'done', completedBy: 'office.mai' } });
+    expect(result).toMatchObject({
+      type: 'itemCompleted',
+      itemId: 'plan.master',
+      item: { status: 'done', completedBy: 'office.mai' },
+    });
     const state = await handle.query(stateQuery);
-    expect(state.items['plan.master']).toMatchObject({ status: 'done', completedBy: 'office.mai', note: 'đã ban hành' });
+    expect(state.items['plan.master']).toMatchObject({
+      status: 'done',
+      completedBy: 'office.mai',
+      note: 'đã ban hành',
+    });
   });
 
   it('rejects an actor outside the roster in the validator, so the attempt never enters history', async () => {
@@ -76,7 +84,9 @@ describe('event workflow', () => {
     await completeItem(handle, 'office.mai', { itemId: 'plan.master' });
     await completeItem(handle, 'cyber.hung', { itemId: 'plan.cyber', evidence });
     await decideGate(handle, 'head.tuan', { gateId: 'plan-approval', decision: 'approve' });
-    expect(await refusal(decideGate(handle, 'head.tuan', { gateId: 'plan-approval', decision: 'approve' }))).toBe('ALREADY_SIGNED');
+    expect(await refusal(decideGate(handle, 'head.tuan', { gateId: 'plan-approval', decision: 'approve' }))).toBe(
+      'ALREADY_SIGNED',
+    );
     const result = await decideGate(handle, 'office.mai', { gateId: 'plan-approval', decision: 'approve' });
     expect(result).toMatchObject({ type: 'gateDecided', phase: 'preparation', gate: { status: 'passed' } });
     const described = await eventually(

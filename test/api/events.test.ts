@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi } from '../support/api';
+import { evidence, tinyTemplateInput, tinyWindow } from '../support/fixtures';
+import { connectTestTemporal, eventually, uniqueEventId, type TestTemporal } from '../support/temporal';
+
+let temporal: TestTemporal;
+let api: TestApi;
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  await temporal.startWorker();
+  api = createTestApi(temporal);
+});
+afterAll(async () => temporal?.close());
+
+async function startEvent(eventId = uniqueEventId('api'), extra: Record<string, unknown> = {}) {
+  const res = await api.request
+    .post('/events')
+    .set(await api.as('planner.linh'))
+    .send({ eventId, template: 'tiny-summit', window: tinyWindow, ...extra });
+  expect(res.status).toBe(201);
+  return eventId;
+}
+
+const getEvent = async (eventId: string) => api.request.get(`/events/${eventId}`).set(await api.as('planner.linh'));
+
+function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: { code?: string } },
+  status: number,
+  code: string,
+) {
+  expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+}
+
+describe('POST /events', () => {
+  it('starts an event from a catalogue template and answers 201 with its location', async () => {
+    const eventId = uniqueEventId('start');
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({ eventId, template: 'tiny-summit', window: { start: tinyWindow.start, end: tinyWindow.end } });
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe(`/events/${eventId}`);
+    expect(res.body).toMatchObject({ eventId, phase: 'planning', window: { timeZone: 'Asia/Ho_Chi_Minh' } });
+    expect(res.body.template.hash).toMatch(/^sha256:/);
+    expect(res.body.links.temporalUi).toContain(encodeURIComponent(`event/${eventId}`));
+  });
+
+  it('answers 409 to a second start with the same event id, leaving the first untouched', async () => {
+    const eventId = await startEvent();
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({
+        eventId,
+        template: 'tiny-summit',
+        window: { ...tinyWindow, start: '2027-01-01T00:00:00Z', end: '2027-01-02T00:00:00Z' },
+      });
+    expectProblem(res, 409, 'EVENT_EXISTS');
+    expect((await getEvent(eventId)).body.window.start).toBe(tinyWindow.start);
+  });
+
+  it('answers 422 with the path for an unknown template', async () => {
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({ eventId: uniqueEventId('tpl'), template: 'no-such-template', window: tinyWindow });
+    expectProblem(res, 422, 'TEMPLATE_NOT_FOUND');
+    expect(res.body.issues[0].path).toEqual(['template']);
+  });
+
+  it('answers 422 naming the exact path inside an invalid inline template', async () => {
+    const template = structuredClone(tinyTemplateInput);
+    template.items[1]!.dependsOn = ['cyber.scan'];
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({ eventId: uniqueEventId('inline'), template, window: tinyWindow });
+    expectProblem(res, 422, 'TEMPLATE_INVALID');
+    expect(res.body.issues).toContainEqual(
+      expect.objectContaining({ at: 'template.items[1].dependsOn[0]', code: 'UNKNOWN_REFERENCE' }),
+    );
+  });
+
+  it('starts an event from a valid inline template', async () => {
+    const eventId = uniqueEventId('inline-ok');
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({ eventId, template: tinyTemplateInput, window: tinyWindow });
+    expect(res.status).toBe(201);
+    expect((await getEvent(eventId)).body.items).toHaveLength(3);
+  });
+
+  it.each([
+    ['an unknown field', { bogus: true }, 'bogus'],
+    ['a wrong type', { window: { ...tinyWindow, start: 42 } }, 'window.start'],
+    ['an unknown time zone', { window: { ...tinyWindow, timeZone: 'Mars/Olympus' } }, 'window.timeZone'],
+    ['a window that ends before it starts', { window: { ...tinyWindow, end: '2026-01-01T00:00:00Z' } }, 'window.end'],
+  ])('answers 400 with the field path for %s', async (_label, change, at) => {
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({ eventId: uniqueEventId('bad'), template: 'tiny-summit', window: tinyWindow, ...change });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.issues.map((i: { at: string }) => i.at)).toContain(at);
+  });
+
+  it('answers 400 to malformed JSON', async () => {
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .set('Content-Type', 'application/json')
+      .send('{"eventId": "x", ');
+    expectProblem(res, 400, 'MALFORMED_JSON');
+  });
+
+  it('answers 403 to a start by someone without the planner role', async () => {
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('head.tuan'))
+      .send({ eventId: uniqueEventId('noplanner'), template: 'tiny-summit', window: tinyWindow });
+    expectProblem(res, 403, 'ROLE_REQUIRED');
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no token', undefined, 'TOKEN_MISSING'],
+    ['a header that is not a bearer token', 'Basic abc', 'TOKEN_MALFORMED'],
+    [
+      'a token signed with another key',
+      'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+      'TOKEN_SIGNATURE_INVALID',
+    ],
+  ])('answers 401 to %s', async (_label, header, code) => {
+    const req = api.request.get('/events');
+    const res = header ? await req.set('Authorization', header) : await req;
+    expectProblem(res, 401, code);
+  });
+});
+
+describe('completing items and deciding gates over HTTP', () => {
+  it('records the actor from the token, never from the body', async () => {
+    const eventId = await startEvent();
+    const res = await api.request
+      .post(`/events/${eventId}/items/plan.master/complete`)
+      .set(await api.as('office.mai'))
+      .send({ note: 'ban hành kế hoạch' });
+    expect(res.status).toBe(200);
+    expect(res.body.item.completedBy).toBe('office.mai');
+    const forged = await api.request
+      .post(`/events/${eventId}/items/plan.cyber/complete`)
+      .set(await api.as('cyber.hung'))
+      .send({ evidence, actor: 'head.tuan' });
+    expectProblem(forged, 400, 'VALIDATION_FAILED');
+  });
+
+  it('drives the planning gate to a pass and moves the event to preparation', async () => {
+    const eventId = await startEvent();
+    await api.request
+      .post(`/events/${eventId}/items/plan.master/complete`)
+      .set(await api.as('office.mai'))
+      .send({})
+      .expect(200);
+    await api.request
+      .post(`/events/${eventId}/items/plan.cyber/complete`)
+      .set(await api.as('cyber.hung'))
+      .send({ evidence })
+      .expect(200);
+    await api.request
+      .post(`/events/${eventId}/gates/plan-approval/decisions`)
+      .set(await api.as('head.tuan'))
+      .send({ decision: 'approve' })
+      .expect(201);
+    const last = await api.request
+      .post(`/events/${eventId}/gates/plan-approval/decisions`)
+      .set(await api.as('office.mai'))
+      .send({ decision: 'approve' });
+    expect(last.status).toBe(201);
+    expect(last.body).toMatchObject({ phase: 'preparation', gate: { status: 'passed' } });
+    const view = (await getEvent(eventId)).body;
+    expect(view.phase).toBe('preparation');
+    expect(view.gates[0]).toMatchObject({ id: 'plan-approval', status: 'passed' });
+    expect(view.progress).toEqual({ total: 3, done: 2, percent: 66.7 });
+  });
+
+  it('returns the first result for a retried request with the same Idempotency-Key', async () => {
+    const eventId = await startEvent();
+    const send = async () =>
+      api.request
+        .post(`/events/${eventId}/items/plan.master/complete`)
+        .set(await api.as('office.mai'))
+        .set('Idempotency-Key', 'complete-plan-master-0001')
+        .send({});
+    const first = await send();
+    const second = await send();
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+  });
+
+  describe('refusals leave the state unchanged', () => {
+    it.each([
+      ['an unknown event', 'missing', 'item', 'plan.master', 'office.mai', {}, 404, 'EVENT_NOT_FOUND'],
+      ['an unknown item', null, 'item', 'plan.nothing', 'office.mai', {}, 404, 'ITEM_NOT_FOUND'],
+      ['an unknown gate', null, 'gate', 'no-gate', 'head.tuan', { decision: 'approve' }, 404, 'GATE_NOT_FOUND'],
+      ['a member of another unit', null, 'item', 'plan.master', 'police.nam', {}, 403, 'NOT_ITEM_OWNER'],
+      [
+        'an approver without the gate role',
+        null,
+        'gate',
+        'plan-approval',
+        'cyber.hung',
+        { decision: 'approve' },
+        403,
+        'NOT_GATE_APPROVER',
+      ],
+      [
+        'an item with open dependencies',
+        null,
+        'item',
+        'plan.cyber',
+        'cyber.hung',
+        { evidence },
+        422,
+        'DEPENDENCIES_OPEN',
+      ],
+      [
+        'a gate whose items are open',
+        null,
+        'gate',
+        'plan-approval',
+        'head.tuan',
+        { decision: 'approve' },
+        422,
+        'GATE_NOT_OPEN',
+      ],
+      [
+        'a rejection without a reason',
+        null,
+        'gate',
+        'plan-approval',
+        'head.tuan',
+        { decision: 'reject' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['a wrongly typed body', null, 'item', 'plan.master', 'office.mai', { evidence: 'x' }, 400, 'VALIDATION_FAILED'],
+    ])('for %s', async (_label, eventOverride, kind, target, actor, body, status, code) => {
+      const eventId = await startEvent();
+      const before = (await getEvent(eventId)).body;
+      const url =
+        kind === 'item'
+          ? `/events/${eventOverride ?? eventId}/items/${target}/complete`
+          : `/events/${eventOverride ?? eventId}/gates/${target}/decisions`;
+      const res = await api.request
+        .post(url)
+        .set(await api.as(actor))
+        .send(body);
+      expectProblem(res, status, code);
+      const after = (await getEvent(eventId)).body;
+      expect(after.items).toEqual(before.items);
+      expect(after.gates).toEqual(before.gates);
+    });
+
+    it('for a gate signed twice by the same person', async () => {
+      const eventId = await startEvent();
+      await api.request
+        .post(`/events/${eventId}/items/plan.master/complete`)
+        .set(await api.as('office.mai'))
+        .send({})
+        .expect(200);
+      await api.request
+        .post(`/events/${eventId}/items/plan.cyber/complete`)
+        .set(await api.as('cyber.hung'))
+        .send({ evidence })
+        .expect(200);
+      const sign = async () =>
+        api.request
+          .post(`/events/${eventId}/gates/plan-approval/decisions`)
+          .set(await api.as('head.tuan'))
+          .send({ decision: 'approve' });
+      expect((await sign()).status).toBe(201);
+      const before = (await getEvent(eventId)).body;
+      expectProblem(await sign(), 409, 'ALREADY_SIGNED');
+      expect((await getEvent(eventId)).body.gates).toEqual(before.gates);
+    });
+  });
+});
+
+describe('GET /events', () => {
+  it('lists events filtered by phase from visibility', async () => {
+    const program = `prog-${uniqueEventId('p')}`;
+    const eventId = await startEvent(uniqueEventId('list'), { program });
+    const list = async () =>
+      (await api.request.get(`/events?program=${program}&phase=planning`).set(await api.as('planner.linh'))).body as {
+        events: { eventId: string; phase: string }[];
+      };
+    const found = await eventually(list, (b) => b.events.some((e) => e.eventId === eventId));
+    expect(found.events).toEqual([expect.objectContaining({ eventId, phase: 'planning', program })]);
+    const none = await api.request.get(`/events?program=${program}&phase=review`).set(await api.as('planner.linh'));
+    expect(none.body.events).toEqual([]);
+  });
+
+  it('answers 400 to an unknown phase filter', async () => {
+    const res = await api.request.get('/events?phase=dreaming').set(await api.as('planner.linh'));
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+  });
+
+  it('answers 404 for an unknown event', async () => {
+    expectProblem(await getEvent('never-started'), 404, 'EVENT_NOT_FOUND');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves a document generated from the request schemas', async () => {
+    const res = await api.request.get('/openapi.json');
+    expect(res.status).toBe(200);
+    const body = res.body.paths['/events'].post.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['eventId', 'template', 'window']));
+    expect(body.additionalProperties).toBe(false);
+  });
+
+  it('serves browsable docs', async () => {
+    const res = await api.request.get('/docs/').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('swagger-ui');
+  });
+});

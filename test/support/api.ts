@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pino from 'pino';
+import supertest from 'supertest';
+import { createApp } from '../../api/app';
+import { createAuthenticator, mintDevToken } from '../../api/auth';
+import { checkTemplate, loadTemplateStore, type LoadedTemplate, type TemplateStore } from '../../api/templates';
+import { tinyTemplateInput } from './fixtures';
+import { type TestTemporal } from './temporal';
+
+export const auth = { issuer: 'readiness-test', audience: 'readiness-api-test', clockToleranceSeconds: 5 };
+
+/** The catalogue the tests see: the shipped samples plus the tiny test template. */
+function testTemplates(): TemplateStore {
+  const samples = loadTemplateStore(path.resolve(__dirname, '../../templates'));
+  const tiny = checkTemplate(structuredClone(tinyTemplateInput));
+  if (!tiny.ok) throw new Error('tiny template invalid');
+  const all = new Map<string, LoadedTemplate>(samples.list().map((t) => [t.template.id, t]));
+  all.set(tiny.loaded.template.id, tiny.loaded);
+  return { get: (id) => all.get(id), list: () => [...all.values()] };
+}
+
+export interface TestApi {
+  request: ReturnType<typeof supertest>;
+  secret: string;
+  templates: TemplateStore;
+  /** A bearer header for a person of the given template's roster. */
+  as(personId: string, templateId?: string): Promise<{ Authorization: string }>;
+}
+
+/** The real Express app, wired to the real Temporal server through the real client. */
+export function createTestApi(temporal: TestTemporal): TestApi {
+  const secret = randomBytes(32).toString('hex');
+  const templates = testTemplates();
+  const app = createApp({
+    client: temporal.client,
+    authenticator: createAuthenticator({ mode: 'hs256', secret, ...auth }),
+    templates,
+    logger: pino({ level: 'silent' }),
+    taskQueue: temporal.taskQueue,
+    namespace: temporal.namespace,
+    temporalUiUrl: 'http://127.0.0.1:8233',
+  });
+  return {
+    request: supertest(app),
+    secret,
+    templates,
+    async as(personId, templateId = 'tiny-summit') {
+      const person = templates.get(templateId)?.template.people.find((p) => p.id === personId);
+      if (!person) throw new Error(`no ${personId} in ${templateId}`);
+      const token = await mintDevToken(person, {
+        secret,
+        issuer: auth.issuer,
+        audience: auth.audience,
+        expiresIn: '10m',
+      });
+      return { Authorization: `Bearer ${token}` };
+    },
+  };
+}
