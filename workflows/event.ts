@@ -20,7 +20,6 @@ import {
   toMs,
   toValidationIssues,
   validate,
-  type Actor,
   type Command,
   type CommandResult,
   type EventState,
@@ -63,7 +62,7 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
         details: [{ issues: toValidationIssues(parsed.error) }],
       });
     }
-    const { actor, command } = parsed.data as { actor: Actor; command: C };
+    const { actor, command } = parsed.data;
     const verdict = validate(state, command, actor, now());
     if (!verdict.ok) refuse(verdict.rejection);
     return { command, person: verdict.person };
