@@ -105,14 +105,18 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     ...dynamicConfigArgs,
   ];
   log(`starting ${cli.path} ${args.join(' ')}`);
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the server last,
+  // after the worker and API have drained, instead of racing them.
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 
   const stderrTail: string[] = [];
-  relayLines(child.stdout, (line) => log(`[temporal] ${line}`));
+  // Once we are stopping, the server's own shutdown chatter (dial errors of its internal clients) is noise.
+  let quiet = false;
+  relayLines(child.stdout, (line) => quiet || log(`[temporal] ${line}`));
   relayLines(child.stderr, (line) => {
     stderrTail.push(line);
     if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
-    log(`[temporal] ${line}`);
+    if (!quiet) log(`[temporal] ${line}`);
   });
 
   let exitDescription: string | undefined;
@@ -137,6 +141,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       if (isRunning()) {
+        quiet = true;
         child.kill('SIGTERM');
         let timer: NodeJS.Timeout | undefined;
         const graceful = await Promise.race([
