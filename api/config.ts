@@ -1,7 +1,45 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseConfig, temporalConfigSchema } from '../config/temporal';
+import { type HttpOptions } from './app';
 import { type AuthConfig } from './auth';
+
+/** A byte size as body-parser reads it: `512kb`, `1mb`, or a plain number of bytes. */
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'a size such as 512kb or 1mb');
+
+/** Comma-separated exact origins (`https://app.example.org`); each must be scheme + host (+ port), nothing else. */
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .superRefine((origins, ctx) => {
+    for (const origin of origins) {
+      let exact = false;
+      try {
+        exact = new URL(origin).origin === origin;
+      } catch {
+        exact = false;
+      }
+      if (!exact)
+        ctx.addIssue({ code: 'custom', message: `"${origin}" is not an exact origin such as https://a.example` });
+    }
+  });
+
+/** Express's `trust proxy`: `false` (default), a hop count, or addresses/subnets (`loopback, 10.0.0.0/8`). */
+const trustProxy = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value): boolean | number | string =>
+    value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value,
+  );
 
 const apiConfigSchema = temporalConfigSchema
   .extend({
@@ -22,6 +60,12 @@ const apiConfigSchema = temporalConfigSchema
     AUTH_ISSUER: z.string().min(1).default('readiness-engine'),
     AUTH_AUDIENCE: z.string().min(1).default('readiness-api'),
     AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    AUTH_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+    AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    CORS_ORIGINS: originList.default([]),
+    BODY_LIMIT: byteSize.default('1mb'),
+    TRUST_PROXY: trustProxy.default(false),
   })
   .superRefine((env, ctx) => {
     const productionSources = [env.AUTH_JWT_SECRET, env.AUTH_JWKS_URL].filter(Boolean).length;
@@ -57,6 +101,24 @@ export function authConfigOf(config: ApiConfig): AuthConfig {
     audience: config.AUTH_AUDIENCE,
     clockToleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS,
   };
-  if (config.AUTH_JWKS_URL) return { mode: 'jwks', jwksUrl: config.AUTH_JWKS_URL, ...common };
+  if (config.AUTH_JWKS_URL) {
+    return {
+      mode: 'jwks',
+      jwksUrl: config.AUTH_JWKS_URL,
+      jwksTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
+      jwksCooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
+      ...common,
+    };
+  }
   return { mode: 'hs256', secret: (config.AUTH_JWT_SECRET ?? config.AUTH_DEV_SECRET)!, ...common };
+}
+
+/** The HTTP hardening settings of `createApp` (spread them into its deps). */
+export function httpOptionsOf(config: ApiConfig): Required<HttpOptions> {
+  return {
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    corsOrigins: config.CORS_ORIGINS,
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+  };
 }

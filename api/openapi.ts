@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { completeItemBody, gateDecisionBody, listEventsQuery, startEventBody } from './schemas';
+import {
+  completeItemBody,
+  delegationBody,
+  eventReadQuery,
+  gateDecisionBody,
+  listEventsQuery,
+  revocationBody,
+  startEventBody,
+  timelineQuery,
+} from './schemas';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate
@@ -21,9 +30,14 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
     schema: { type: 'string', minLength: 8, maxLength: 128 },
   };
   const json = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s) } } });
-  const listParams = Object.entries(
-    (schema(listEventsQuery) as { properties: Record<string, unknown> }).properties,
-  ).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
+  const queryParams = (q: z.ZodType) =>
+    Object.entries((schema(q) as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: s,
+    }));
+  const listParams = queryParams(listEventsQuery);
 
   return {
     openapi: '3.1.0',
@@ -81,10 +95,45 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
       },
       '/events/{eventId}': {
         get: {
-          summary: "An event's state, progress per work group, gates and overdue items",
+          summary:
+            "An event's state, progress per work group, gates, delegations and overdue items; with asOf, as it was then (rebuilt from history). Roster members who are not planners, admins or program readers see only what their units and roles touch (scope: scoped).",
           operationId: 'getEvent',
-          parameters: [eventId],
-          responses: { '200': { description: 'the event' }, ...errors(401, 404, 503) },
+          parameters: [eventId, ...queryParams(eventReadQuery)],
+          responses: { '200': { description: 'the event' }, ...errors(400, 401, 403, 404, 503) },
+        },
+      },
+      '/events/{eventId}/timeline': {
+        get: {
+          summary:
+            'Every accepted action in order (actor, on-behalf-of, time, command, reason) and the system changes it caused, from the workflow history across continue-as-new runs. JSON, or CSV with Accept: text/csv or format=csv. Full readers only.',
+          operationId: 'getTimeline',
+          parameters: [eventId, ...queryParams(timelineQuery)],
+          responses: {
+            '200': { description: 'the timeline', content: { 'application/json': {}, 'text/csv': {} } },
+            ...errors(400, 401, 403, 404, 503),
+          },
+        },
+      },
+      '/events/{eventId}/delegations': {
+        post: {
+          summary: "Delegate one's signing right to another person of the roster for a time window (approvers)",
+          operationId: 'delegate',
+          parameters: [eventId, idempotency],
+          requestBody: json(delegationBody),
+          responses: { '201': { description: 'the delegation' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
+        },
+      },
+      '/events/{eventId}/delegations/{delegationId}': {
+        delete: {
+          summary: 'Revoke a delegation (its delegator or an admin)',
+          operationId: 'revokeDelegation',
+          parameters: [
+            eventId,
+            { name: 'delegationId', in: 'path', required: true, schema: { type: 'string' } },
+            idempotency,
+          ],
+          requestBody: { required: false, content: { 'application/json': { schema: schema(revocationBody) } } },
+          responses: { '200': { description: 'the revoked delegation' }, ...errors(400, 401, 403, 404, 409, 429, 503) },
         },
       },
       '/events/{eventId}/items/{itemId}/complete': {

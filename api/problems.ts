@@ -22,8 +22,10 @@ export class Problem extends Error {
     readonly code: string,
     readonly detail: string,
     readonly extra: { issues?: ValidationIssue[]; retryAfterSeconds?: number; [key: string]: unknown } = {},
+    /** `cause` is for the logs only: it never reaches the response. */
+    options: { cause?: unknown } = {},
   ) {
-    super(detail);
+    super(detail, options);
   }
 }
 
@@ -117,22 +119,51 @@ export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: Pr
     });
 }
 
-/** Body-parser failures (malformed JSON, too large, wrong type) arrive here as errors with a `type`. */
-function fromBodyParser(error: unknown): Problem | undefined {
-  const type = (error as { type?: unknown }).type;
+/**
+ * Body-parser failures (malformed JSON, too large, wrong type) arrive here as errors with a `type`;
+ * Express's own client errors (a path that does not decode) as `http-errors` with a 4xx `status`.
+ */
+function fromHttpError(error: unknown): Problem | undefined {
+  if (typeof error !== 'object' || error === null || error instanceof Problem) return undefined;
+  const { type, status, expose } = error as { type?: unknown; status?: unknown; expose?: unknown };
   if (type === 'entity.parse.failed') return new Problem(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
   if (type === 'entity.too.large') return new Problem(413, 'BODY_TOO_LARGE', 'the request body is too large');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new Problem(415, 'UNSUPPORTED_ENCODING', 'send UTF-8 JSON');
   }
+  // Only the status is kept: the error's message may quote internals.
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose !== false) {
+    return status === 400
+      ? new Problem(400, 'BAD_REQUEST', 'the request could not be read')
+      : new Problem(status, 'REQUEST_REFUSED', titles[status] ?? 'the request was refused');
+  }
   return undefined;
 }
 
-export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const problem = fromBodyParser(error) ?? toProblem(error, { eventId: req.params?.eventId as string | undefined });
-  if (problem.status >= 500) req.log?.error({ err: error }, 'request failed');
-  else if (problem.status === 401 || problem.status === 403) {
-    req.log?.warn({ actor: req.actor?.id, code: problem.code, reason: problem.detail }, 'refused');
+/** Refusals worth an operator's eye: who was turned away, and why. */
+const loggedRefusals = new Set([401, 403, 409, 422]);
+
+/**
+ * The last middleware: every error becomes problem+json. Refusals (401, 403, 409, 422) are logged at
+ * warn with who, what and why, and server faults at error with the cause; neither ever carries the
+ * Authorization header or the token (the request logger redacts them, and the line names only the actor id).
+ */
+export const problemHandler: ErrorRequestHandler = (error, req, res, next) => {
+  // A response already under way cannot become a problem: let Express close the connection.
+  if (res.headersSent) return next(error);
+  const problem = fromHttpError(error) ?? toProblem(error, { eventId: req.params?.eventId as string | undefined });
+  if (problem.status >= 500) req.log?.error({ err: error, code: problem.code }, 'request failed');
+  else if (loggedRefusals.has(problem.status)) {
+    req.log?.warn(
+      {
+        actor: req.actor?.id ?? null,
+        code: problem.code,
+        reason: problem.detail,
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+      },
+      'request refused',
+    );
   }
   sendProblem(res, problem, req.originalUrl);
 };

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { gateDecisionSchema, itemCompletionSchema, personSchema, phases, startEventInputSchema } from '../domain';
+import {
+  delegationRequestSchema,
+  gateDecisionSchema,
+  itemCompletionSchema,
+  personSchema,
+  phases,
+  revocationRequestSchema,
+  startEventInputSchema,
+} from '../domain';
 
 /**
  * Request and response shapes at the HTTP edge. Built from the domain's
@@ -30,6 +38,21 @@ export type StartEventBody = z.infer<typeof startEventBody>;
 
 export const completeItemBody = itemCompletionSchema;
 export const gateDecisionBody = gateDecisionSchema;
+export const delegationBody = delegationRequestSchema;
+export const revocationBody = revocationRequestSchema;
+
+export const eventReadQuery = z
+  .object({
+    asOf: z.iso.datetime({ offset: true }).optional().describe('reconstruct the event as it was at this instant'),
+  })
+  .strict();
+
+export const timelineQuery = z
+  .object({
+    format: z.enum(['json', 'csv']).optional().describe('or send Accept: text/csv'),
+    asOf: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
 
 // Values that go into a visibility query: a closed alphabet, so no quoting tricks reach the server.
 const visibilityValue = z

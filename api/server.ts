@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { connectionOptions } from '../config/temporal';
+import { connectionOptions, dataConverterOf } from '../config/temporal';
 import { createApp } from './app';
 import { createAuthenticator } from './auth';
-import { authConfigOf, type ApiConfig } from './config';
+import { authConfigOf, httpOptionsOf, type ApiConfig } from './config';
 import { createLogger } from './logger';
 import { loadTemplateStore, type TemplateStore } from './templates';
 
@@ -19,7 +19,12 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === 'true' });
   const templates = loadTemplateStore(config.TEMPLATES_DIR);
   const connection = await Connection.connect(connectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterOf(config);
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const app = createApp({
     client,
     authenticator: createAuthenticator(authConfigOf(config)),
@@ -28,6 +33,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespace: config.TEMPORAL_NAMESPACE,
     ...(config.TEMPORAL_UI_URL ? { temporalUiUrl: config.TEMPORAL_UI_URL } : {}),
+    ...httpOptionsOf(config),
   });
   const server = app.listen(config.API_PORT, config.API_HOST);
   await once(server, 'listening');

@@ -1,8 +1,53 @@
 import { readFileSync } from 'node:fs';
+import { type DataConverter } from '@temporalio/common';
 import { z } from 'zod';
+import { createEncryptionCodec, KEY_BYTES, KEY_ID_PATTERN } from '../codec/encryption';
 
-/** Where the engine's Temporal lives. Parsed once at start; a bad value stops the process with a clear message. */
-export const temporalConfigSchema = z.object({
+/**
+ * Parses `PAYLOAD_ENCRYPTION_KEYS` (`keyId:base64key,…`). Problems name an entry by its
+ * position only: neither the key nor a possibly misplaced key in the id slot is ever echoed.
+ */
+export function parseKeyring(text: string): { keys: Record<string, Uint8Array>; problems: string[] } {
+  const keys = new Map<string, Uint8Array>();
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  text.split(',').forEach((raw, index) => {
+    const entry = raw.trim();
+    const at = `entry ${index + 1}`;
+    const colon = entry.indexOf(':');
+    if (colon < 0) {
+      problems.push(`${at}: expected keyId:base64key`);
+      return;
+    }
+    const id = entry.slice(0, colon).trim();
+    const encoded = entry.slice(colon + 1).trim();
+    if (!KEY_ID_PATTERN.test(id)) {
+      problems.push(`${at}: the key id must be 1 to 64 of A-Z a-z 0-9 . _ -`);
+      return;
+    }
+    if (seen.has(id)) {
+      problems.push(`${at}: the key id is already used by entry ${seen.get(id)}`);
+      return;
+    }
+    seen.set(id, index + 1);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
+      problems.push(`${at}: the key is not base64 (generate one with \`openssl rand -base64 32\`)`);
+      return;
+    }
+    const key = Buffer.from(encoded, 'base64');
+    if (key.byteLength !== KEY_BYTES) {
+      problems.push(
+        `${at}: the key decodes to ${key.byteLength} bytes, AES-256 needs exactly ${KEY_BYTES} (generate one with \`openssl rand -base64 32\`)`,
+      );
+      return;
+    }
+    keys.set(id, new Uint8Array(key));
+  });
+  // fromEntries defines own properties, so even an id such as `__proto__` stays a plain key.
+  return { keys: Object.fromEntries(keys), problems };
+}
+
+const temporalFields = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('readiness-events'),
@@ -12,7 +57,51 @@ export const temporalConfigSchema = z.object({
   TEMPORAL_TLS_CA: z.string().min(1).optional().describe('path to the server CA certificate (PEM)'),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      for (const message of parseKeyring(value).problems) ctx.addIssue({ code: 'custom', message });
+    })
+    .optional()
+    .describe('comma-separated keyId:base64key (32-byte AES-256 keys); switches payload encryption on'),
+  PAYLOAD_ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(KEY_ID_PATTERN, 'must be 1 to 64 of A-Z a-z 0-9 . _ -')
+    .optional()
+    .describe('the key id new payloads are encrypted with; one of PAYLOAD_ENCRYPTION_KEYS'),
 });
+
+/** Encryption keys and the current key id go together, and the id must name one of the keys. */
+function checkPayloadEncryption(env: z.infer<typeof temporalFields>, ctx: z.RefinementCtx): void {
+  const keysSet = env.PAYLOAD_ENCRYPTION_KEYS !== undefined;
+  const idSet = env.PAYLOAD_ENCRYPTION_KEY_ID !== undefined;
+  if (keysSet && !idSet) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PAYLOAD_ENCRYPTION_KEY_ID'],
+      message: 'required when PAYLOAD_ENCRYPTION_KEYS is set: the key id new payloads are encrypted with',
+    });
+  } else if (idSet && !keysSet) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PAYLOAD_ENCRYPTION_KEYS'],
+      message: 'PAYLOAD_ENCRYPTION_KEY_ID is set but there are no keys: set PAYLOAD_ENCRYPTION_KEYS too',
+    });
+  } else if (keysSet && idSet) {
+    const { keys, problems } = parseKeyring(env.PAYLOAD_ENCRYPTION_KEYS!);
+    if (problems.length === 0 && !Object.hasOwn(keys, env.PAYLOAD_ENCRYPTION_KEY_ID!)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_ENCRYPTION_KEY_ID'],
+        message: `names no key in PAYLOAD_ENCRYPTION_KEYS (which has ${Object.keys(keys).length})`,
+      });
+    }
+  }
+}
+
+/** Where the engine's Temporal lives. Parsed once at start; a bad value stops the process with a clear message. */
+export const temporalConfigSchema = temporalFields.superRefine(checkPayloadEncryption);
 export type TemporalConfig = z.infer<typeof temporalConfigSchema>;
 
 export class ConfigError extends Error {
@@ -50,4 +139,20 @@ export function connectionOptions(config: TemporalConfig) {
         }
       : {}),
   };
+}
+
+/**
+ * The data converter every client and worker of this engine uses: AES-256-GCM payload
+ * encryption when `PAYLOAD_ENCRYPTION_KEYS` is set, otherwise `undefined` (the SDK's default).
+ */
+export function dataConverterOf(
+  config: Pick<TemporalConfig, 'PAYLOAD_ENCRYPTION_KEYS' | 'PAYLOAD_ENCRYPTION_KEY_ID'>,
+): DataConverter | undefined {
+  if (!config.PAYLOAD_ENCRYPTION_KEYS) return undefined;
+  const { keys, problems } = parseKeyring(config.PAYLOAD_ENCRYPTION_KEYS);
+  const currentKeyId = config.PAYLOAD_ENCRYPTION_KEY_ID;
+  if (problems.length > 0 || !currentKeyId || !Object.hasOwn(keys, currentKeyId)) {
+    throw new ConfigError('invalid payload encryption configuration: parse it with parseConfig first');
+  }
+  return { payloadCodecs: [createEncryptionCodec({ keys, currentKeyId })] };
 }

@@ -16,6 +16,8 @@ export const completeItemCommandSchema = z
 /** What an approver sends to decide a gate. */
 const decisionShape = {
   decision: z.enum(['approve', 'reject']),
+  /** Sign with the authority delegated by this person (the record keeps both names). */
+  onBehalfOf: ref.optional(),
   reason: z.string().trim().min(1).max(4000).optional(),
   /** On rejection: covered items sent back to rework. */
   reopen: z.array(ref).max(5000).default([]),
@@ -34,8 +36,35 @@ export const signOffGateCommandSchema = z
   .strict()
   .superRefine(decisionRules);
 
-export const commandSchema = z.union([completeItemCommandSchema, signOffGateCommandSchema]);
+/** An approver lends their signing right to another person of the roster for a time window. */
+const delegationShape = {
+  to: ref,
+  /** Which of the delegator's approver roles; all of them when omitted. */
+  roles: z.array(ref).min(1).max(50).optional(),
+  /** Restrict to these gates; every gate when omitted. */
+  gates: z.array(ref).min(1).max(500).optional(),
+  validFrom: z.iso.datetime({ offset: true }).optional(),
+  validUntil: z.iso.datetime({ offset: true }),
+  reason: z.string().trim().min(1).max(4000).optional(),
+};
+export const delegationRequestSchema = z.object(delegationShape).strict();
+export const delegateCommandSchema = z.object({ type: z.literal('delegate'), ...delegationShape }).strict();
+
+const revocationShape = { reason: z.string().trim().min(1).max(4000).optional() };
+export const revocationRequestSchema = z.object(revocationShape).strict();
+export const revokeDelegationCommandSchema = z
+  .object({ type: z.literal('revokeDelegation'), delegationId: ref, ...revocationShape })
+  .strict();
+
+export const commandSchema = z.union([
+  completeItemCommandSchema,
+  signOffGateCommandSchema,
+  delegateCommandSchema,
+  revokeDelegationCommandSchema,
+]);
 export type Command = z.infer<typeof commandSchema>;
+export type DelegateCommand = z.infer<typeof delegateCommandSchema>;
+export type RevokeDelegationCommand = z.infer<typeof revokeDelegationCommandSchema>;
 export type CompleteItemCommand = z.infer<typeof completeItemCommandSchema>;
 export type SignOffGateCommand = z.infer<typeof signOffGateCommandSchema>;
 

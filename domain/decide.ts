@@ -1,9 +1,27 @@
-import { type Command, type CompleteItemCommand, type SignOffGateCommand } from './commands';
+import {
+  type Command,
+  type CompleteItemCommand,
+  type DelegateCommand,
+  type RevokeDelegationCommand,
+  type SignOffGateCommand,
+} from './commands';
 import { type Rejection } from './errors';
 import { gateBlockers, ruleMet } from './gates';
 import { isTerminal, nextPhase, type LifecyclePhase } from './phases';
-import { findGate, findItem, ownerUnit, type Actor, type EventState, type GateState, type ItemState } from './state';
-import { type Person } from './template';
+import {
+  findGate,
+  findItem,
+  ownerUnit,
+  principalOf,
+  type Actor,
+  type Delegation,
+  type EventState,
+  type GateState,
+  type ItemState,
+  type Signature,
+} from './state';
+import { type Person, type PlanTemplate } from './template';
+import { toMs } from './time';
 
 /**
  * The rules. `validate` answers whether a command may run now; `apply` runs
@@ -24,23 +42,104 @@ export type CommandResult =
       decision: 'approve' | 'reject';
       gate: GateState;
       phase: EventState['phase'];
-    };
+    }
+  | { type: 'delegated'; delegation: Delegation }
+  | { type: 'delegationRevoked'; delegation: Delegation };
 
 const reject = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Verdict => ({
   ok: false,
   rejection: { code, message, ...(details ? { details } : {}) },
 });
 
-export function validate(state: EventState, command: Command, actor: Actor, _now: string): Verdict {
+export function validate(state: EventState, command: Command, actor: Actor, now: string): Verdict {
   const person = state.roster.find((p) => p.id === actor.id);
   if (!person) return reject('NOT_IN_ROSTER', `"${actor.id}" is not on this event's roster`);
+  // Viewers belong to units so that they can read them; the role itself never acts.
+  if (person.roles.includes('viewer')) return reject('READ_ONLY', `"${person.id}" has read-only access`);
   if (isTerminal(state.phase)) return reject('EVENT_CLOSED', `the event is ${state.phase}`);
   switch (command.type) {
     case 'completeItem':
       return validateCompleteItem(state, command, person);
     case 'signOffGate':
-      return validateSignOffGate(state, command, person);
+      return validateSignOffGate(state, command, person, now);
+    case 'delegate':
+      return validateDelegate(state, command, person, now);
+    case 'revokeDelegation':
+      return validateRevoke(state, command, person);
   }
+}
+
+/** Roles that sign some gate of the template: the rights that can be delegated. */
+function approverRoles(template: PlanTemplate): Set<string> {
+  return new Set(template.gates.flatMap((g) => g.approval.roles));
+}
+
+/** A delegation in force at `now` from `from` to `to` for this gate and one of these roles. */
+export function activeDelegation(
+  state: EventState,
+  from: string,
+  to: string,
+  gateId: string,
+  roles: string[],
+  now: string,
+): Delegation | undefined {
+  return state.delegations.find(
+    (d) =>
+      d.from === from &&
+      d.to === to &&
+      !d.revokedAt &&
+      d.validFrom <= now &&
+      now < d.validUntil &&
+      (!d.gates || d.gates.includes(gateId)) &&
+      d.roles.some((r) => roles.includes(r)),
+  );
+}
+
+type Authority =
+  { ok: true; principal: string; roles: string[]; delegationId?: string } | { ok: false; verdict: Verdict };
+
+/**
+ * Who signs, with which roles. Delegated authority never exceeds the
+ * delegator's own roster roles, and delegated rights cannot be delegated
+ * again (a delegation is validated against the delegator's own roles only).
+ */
+function signingAuthority(
+  state: EventState,
+  gate: PlanTemplate['gates'][number],
+  person: Person,
+  onBehalfOf: string | undefined,
+  now: string,
+): Authority {
+  if (!onBehalfOf || onBehalfOf === person.id) {
+    const roles = person.roles.filter((role) => gate.approval.roles.includes(role));
+    if (roles.length === 0) {
+      return {
+        ok: false,
+        verdict: reject('NOT_GATE_APPROVER', `gate "${gate.id}" is signed by ${gate.approval.roles.join(', ')}`, {
+          roles: gate.approval.roles,
+        }),
+      };
+    }
+    return { ok: true, principal: person.id, roles };
+  }
+  const principal = state.roster.find((p) => p.id === onBehalfOf);
+  const principalRoles = principal?.roles.filter((role) => gate.approval.roles.includes(role)) ?? [];
+  const delegation = principal && activeDelegation(state, principal.id, person.id, gate.id, principalRoles, now);
+  if (!delegation) {
+    return {
+      ok: false,
+      verdict: reject(
+        'NO_ACTIVE_DELEGATION',
+        `no delegation from "${onBehalfOf}" to "${person.id}" covers gate "${gate.id}" now`,
+      ),
+    };
+  }
+  return {
+    ok: true,
+    principal: onBehalfOf,
+    roles: principalRoles.filter((r) => delegation.roles.includes(r)),
+    delegationId: delegation.id,
+  };
 }
 
 function validateCompleteItem(state: EventState, command: CompleteItemCommand, person: Person): Verdict {
@@ -62,16 +161,12 @@ function validateCompleteItem(state: EventState, command: CompleteItemCommand, p
   return { ok: true, person };
 }
 
-function validateSignOffGate(state: EventState, command: SignOffGateCommand, person: Person): Verdict {
+function validateSignOffGate(state: EventState, command: SignOffGateCommand, person: Person, now: string): Verdict {
   const gate = findGate(state, command.gateId);
   const gateState = state.gates[command.gateId];
   if (!gate || !gateState) return reject('GATE_NOT_FOUND', `no gate "${command.gateId}" in this event`);
-  const roles = person.roles.filter((role) => gate.approval.roles.includes(role));
-  if (roles.length === 0) {
-    return reject('NOT_GATE_APPROVER', `gate "${gate.id}" is signed by ${gate.approval.roles.join(', ')}`, {
-      roles: gate.approval.roles,
-    });
-  }
+  const authority = signingAuthority(state, gate, person, command.onBehalfOf, now);
+  if (!authority.ok) return authority.verdict;
   if (gateState.status === 'passed') return reject('GATE_ALREADY_PASSED', `gate "${gate.id}" has already passed`);
   if (gate.phase !== state.phase) {
     return reject(
@@ -83,13 +178,77 @@ function validateSignOffGate(state: EventState, command: SignOffGateCommand, per
   if (blockers.length > 0) {
     return reject('GATE_NOT_OPEN', `gate "${gate.id}" waits for ${blockers.length} item(s)`, { items: blockers });
   }
-  if (command.decision === 'approve' && gateState.approvals.some((s) => s.by === person.id)) {
-    return reject('ALREADY_SIGNED', `"${person.id}" has already approved gate "${gate.id}"`);
+  if (command.decision === 'approve') {
+    // One signature per person, in whatever capacity, and one per principal.
+    if (gateState.approvals.some((s) => s.by === person.id || principalOf(s) === authority.principal)) {
+      return reject('ALREADY_SIGNED', `"${authority.principal}" has already approved gate "${gate.id}"`);
+    }
+    if (gate.forbidCompleterApproval) {
+      const own = gate.covers.filter((itemId) => {
+        const by = state.items[itemId]?.completedBy;
+        return by !== undefined && (by === person.id || by === authority.principal);
+      });
+      if (own.length > 0) {
+        return reject(
+          'SEPARATION_OF_DUTIES',
+          `gate "${gate.id}" may not be approved by whoever completed ${own.join(', ')}`,
+          {
+            items: own,
+          },
+        );
+      }
+    }
   }
   const stray = command.reopen.filter((itemId) => !gate.covers.includes(itemId));
   if (stray.length > 0) {
     return reject('REOPEN_NOT_COVERED', `gate "${gate.id}" does not cover ${stray.join(', ')}`, { items: stray });
   }
+  return { ok: true, person };
+}
+
+const MAX_DELEGATION_MS = 366 * 86_400_000;
+
+function validateDelegate(state: EventState, command: DelegateCommand, person: Person, now: string): Verdict {
+  const signable = approverRoles(state.template);
+  const own = person.roles.filter((r) => signable.has(r));
+  if (own.length === 0) return reject('NOT_AN_APPROVER', `"${person.id}" holds no approver role to delegate`);
+  const roles = command.roles ?? own;
+  const foreign = roles.filter((r) => !own.includes(r));
+  if (foreign.length > 0) {
+    return reject(
+      'INVALID_DELEGATION',
+      `"${person.id}" cannot delegate roles they do not hold: ${foreign.join(', ')}`,
+      {
+        roles: foreign,
+      },
+    );
+  }
+  if (command.to === person.id) return reject('INVALID_DELEGATION', 'a delegation goes to someone else');
+  if (!state.roster.some((p) => p.id === command.to)) {
+    return reject('INVALID_DELEGATION', `"${command.to}" is not on this event's roster`);
+  }
+  for (const gateId of command.gates ?? []) {
+    const gate = findGate(state, gateId);
+    if (!gate) return reject('GATE_NOT_FOUND', `no gate "${gateId}" in this event`);
+    if (!gate.approval.roles.some((r) => roles.includes(r))) {
+      return reject('INVALID_DELEGATION', `gate "${gateId}" is not signed by any delegated role`);
+    }
+  }
+  const from = command.validFrom ? toMs(command.validFrom) : toMs(now);
+  const until = toMs(command.validUntil);
+  if (until <= Math.max(from, toMs(now)))
+    return reject('INVALID_DELEGATION', 'the delegation must end in the future, after it starts');
+  if (until - from > MAX_DELEGATION_MS) return reject('INVALID_DELEGATION', 'a delegation lasts at most a year');
+  return { ok: true, person };
+}
+
+function validateRevoke(state: EventState, command: RevokeDelegationCommand, person: Person): Verdict {
+  const delegation = state.delegations.find((d) => d.id === command.delegationId);
+  if (!delegation) return reject('DELEGATION_NOT_FOUND', `no delegation "${command.delegationId}"`);
+  if (delegation.from !== person.id && !person.roles.includes('admin')) {
+    return reject('NOT_DELEGATOR', `only "${delegation.from}" or an admin can revoke this delegation`);
+  }
+  if (delegation.revokedAt) return reject('DELEGATION_REVOKED', `delegation "${delegation.id}" is already revoked`);
   return { ok: true, person };
 }
 
@@ -105,7 +264,48 @@ export function apply(state: EventState, command: Command, person: Person, now: 
       return applyCompleteItem(state, command, person, now);
     case 'signOffGate':
       return applySignOffGate(state, command, person, now);
+    case 'delegate':
+      return applyDelegate(state, command, person, now);
+    case 'revokeDelegation':
+      return applyRevoke(state, command, person, now);
   }
+}
+
+function applyDelegate(state: EventState, command: DelegateCommand, person: Person, now: string): Applied {
+  const signable = approverRoles(state.template);
+  const delegation: Delegation = {
+    id: `dlg-${state.delegations.length + 1}`,
+    from: person.id,
+    to: command.to,
+    roles: command.roles ?? person.roles.filter((r) => signable.has(r)),
+    ...(command.gates ? { gates: command.gates } : {}),
+    validFrom: command.validFrom ? new Date(command.validFrom).toISOString() : now,
+    validUntil: new Date(command.validUntil).toISOString(),
+    ...(command.reason ? { reason: command.reason } : {}),
+    createdAt: now,
+  };
+  return {
+    state: { ...state, updatedAt: now, delegations: [...state.delegations, delegation] },
+    result: { type: 'delegated', delegation },
+  };
+}
+
+function applyRevoke(state: EventState, command: RevokeDelegationCommand, person: Person, now: string): Applied {
+  let revoked: Delegation | undefined;
+  const delegations = state.delegations.map((d) => {
+    if (d.id !== command.delegationId) return d;
+    revoked = {
+      ...d,
+      revokedAt: now,
+      revokedBy: person.id,
+      ...(command.reason ? { revocationReason: command.reason } : {}),
+    };
+    return revoked;
+  });
+  return {
+    state: { ...state, updatedAt: now, delegations },
+    result: { type: 'delegationRevoked', delegation: revoked! },
+  };
 }
 
 function applyCompleteItem(state: EventState, command: CompleteItemCommand, person: Person, now: string): Applied {
@@ -128,7 +328,16 @@ function applyCompleteItem(state: EventState, command: CompleteItemCommand, pers
 function applySignOffGate(state: EventState, command: SignOffGateCommand, person: Person, now: string): Applied {
   const gate = findGate(state, command.gateId)!;
   const before = state.gates[command.gateId] as GateState;
-  const signature = { by: person.id, at: now, roles: person.roles.filter((r) => gate.approval.roles.includes(r)) };
+  const authority = signingAuthority(state, gate, person, command.onBehalfOf, now);
+  if (!authority.ok) throw new Error('apply called with a command that validate refused');
+  const signature: Signature = {
+    by: person.id,
+    ...(authority.principal !== person.id
+      ? { onBehalfOf: authority.principal, delegationId: authority.delegationId }
+      : {}),
+    at: now,
+    roles: authority.roles,
+  };
   let next: EventState;
   let gateState: GateState;
   if (command.decision === 'reject') {

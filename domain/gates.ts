@@ -1,11 +1,11 @@
-import { type EventState, type Signature } from './state';
+import { principalOf, type EventState, type Signature } from './state';
 import { maxDistinctRoleCover, type ApprovalRule } from './template';
 
 /** Whether the signatures so far satisfy the rule, counting each person once. */
 export function ruleMet(rule: ApprovalRule, approvals: Signature[], state: Pick<EventState, 'roster'>): boolean {
   const signers = approvals
-    .filter((s, i) => approvals.findIndex((o) => o.by === s.by) === i)
-    .map((s) => ({ id: s.by, roles: s.roles.filter((r) => rule.roles.includes(r)) }))
+    .filter((s, i) => approvals.findIndex((o) => principalOf(o) === principalOf(s)) === i)
+    .map((s) => ({ id: principalOf(s), roles: s.roles.filter((r) => rule.roles.includes(r)) }))
     .filter((s) => s.roles.length > 0);
   switch (rule.mode) {
     case 'any':

@@ -45,9 +45,31 @@ export interface ItemState {
 }
 
 export interface Signature {
+  /** The person who acted. */
   by: string;
+  /** When acting under a delegation: whose authority was used (the person counted by the rule). */
+  onBehalfOf?: string;
+  delegationId?: string;
   at: string;
   roles: string[];
+}
+
+/** Whose signature this counts as: the delegator when delegated, else the signer. */
+export const principalOf = (s: Signature): string => s.onBehalfOf ?? s.by;
+
+export interface Delegation {
+  id: string;
+  from: string;
+  to: string;
+  roles: string[];
+  gates?: string[];
+  validFrom: string;
+  validUntil: string;
+  reason?: string;
+  createdAt: string;
+  revokedAt?: string;
+  revokedBy?: string;
+  revocationReason?: string;
 }
 
 export interface GateState {
@@ -71,6 +93,7 @@ export interface EventState {
   updatedAt: string;
   items: Record<string, ItemState>;
   gates: Record<string, GateState>;
+  delegations: Delegation[];
 }
 
 export const startEventInputSchema = z
@@ -135,6 +158,7 @@ export function createEventState(args: CreateEventArgs): EventState {
     updatedAt: args.now,
     items,
     gates,
+    delegations: [],
   };
 }
 

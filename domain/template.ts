@@ -96,6 +96,8 @@ const templateShape = z
             phase: z.enum(phases),
             covers: z.array(id).min(1),
             approval: approvalRuleSchema,
+            /** Separation of duties: whoever completed a covered item may not approve this gate. */
+            forbidCompleterApproval: z.boolean().default(false),
             due: dueSchema.optional(),
           })
           .strict(),

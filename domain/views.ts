@@ -1,5 +1,5 @@
 import { gateBlockers, missingRoles } from './gates';
-import { type EventState } from './state';
+import { principalOf, type EventState } from './state';
 import { itemUnit } from './template';
 
 /**
@@ -39,7 +39,7 @@ export function toEventView(state: EventState, now: string) {
   const gates = template.gates.map((gate) => {
     const s = state.gates[gate.id]!;
     const blockers = gateBlockers(state, gate.id);
-    const signed = new Set(s.approvals.map((a) => a.by));
+    const signed = new Set(s.approvals.map(principalOf));
     return {
       id: gate.id,
       title: gate.title,
@@ -74,6 +74,10 @@ export function toEventView(state: EventState, now: string) {
     workGroups,
     gates,
     overdue: items.filter((i) => i.overdue).map((i) => ({ id: i.id, unit: i.unit, due: i.due })),
+    delegations: state.delegations.map((d) => ({
+      ...d,
+      active: !d.revokedAt && d.validFrom <= now && now < d.validUntil,
+    })),
     items,
   };
 }
@@ -102,6 +106,12 @@ export function searchAttributeValues(state: EventState, now: string) {
       ),
     ].sort(),
     pendingRoles: [...new Set(pendingGates.flatMap((g) => g.approval.roles))].sort(),
+    participants: [
+      ...new Set([
+        ...state.template.items.map((item) => `unit:${itemUnit(state.template, item)}`),
+        ...state.template.gates.flatMap((g) => g.approval.roles.map((r) => `role:${r}`)),
+      ]),
+    ].sort(),
   };
 }
 

@@ -5,7 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { mintDevToken } from '../api/auth';
 import { loadApiConfig } from '../api/config';
 import { startApi } from '../api/server';
-import { connectionOptions } from '../config/temporal';
+import { connectionOptions, dataConverterOf } from '../config/temporal';
 import { createEventWorker } from '../worker/worker';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
 
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter: dataConverterOf(config),
   });
   const workerRun = worker.run();
   const api = await startApi(config);
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
           expiresIn: '7d',
+          // The demo viewer gets program-wide read, to show the whole event read-only.
+          ...(person.roles.includes('viewer') ? { programs: ['*'] } : {}),
         });
         const who = [...person.roles, ...person.units.map((u) => `unit:${u}`)].join(', ');
         lines.push(

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { connectionOptions, parseConfig, temporalConfigSchema } from '../config/temporal';
+import { connectionOptions, dataConverterOf, parseConfig, temporalConfigSchema } from '../config/temporal';
 import { createEventWorker } from './worker';
 
 /** `npm run worker`: one worker process against the configured Temporal (embedded or a cluster). */
@@ -11,6 +11,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dataConverter: dataConverterOf(config),
     });
     console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
     // Worker.run() drains and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).

@@ -8,6 +8,8 @@ export interface EventWorkerDeps {
   /** A prebuilt bundle (tests bundle once per run); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   activities?: WorkerOptions['activities'];
+  /** Payload codecs (encryption); the same converter the clients use, or none. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export async function createEventWorker(deps: EventWorkerDeps): Promise<Worker> {
@@ -19,5 +21,6 @@ export async function createEventWorker(deps: EventWorkerDeps): Promise<Worker> 
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: path.resolve(__dirname, '../workflows/index.ts') }),
     activities: deps.activities ?? {},
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
   });
 }

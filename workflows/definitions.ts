@@ -3,10 +3,12 @@ import type {
   Actor,
   CommandResult,
   CompleteItemCommand,
+  DelegateCommand,
   EventState,
   EventWindow,
   Person,
   PlanTemplate,
+  RevokeDelegationCommand,
   SignOffGateCommand,
 } from '../domain';
 
@@ -38,4 +40,8 @@ export interface CommandRequest<C> {
 
 export const completeItemUpdate = defineUpdate<CommandResult, [CommandRequest<CompleteItemCommand>]>('completeItem');
 export const signOffGateUpdate = defineUpdate<CommandResult, [CommandRequest<SignOffGateCommand>]>('signOffGate');
+export const delegateUpdate = defineUpdate<CommandResult, [CommandRequest<DelegateCommand>]>('delegate');
+export const revokeDelegationUpdate = defineUpdate<CommandResult, [CommandRequest<RevokeDelegationCommand>]>(
+  'revokeDelegation',
+);
 export const stateQuery = defineQuery<EventState>('state');

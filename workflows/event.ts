@@ -12,13 +12,16 @@ import {
   commandRequestSchema,
   completeItemCommandSchema,
   createEventState,
+  delegateCommandSchema,
   isTerminal,
   nextWakeUp,
+  revokeDelegationCommandSchema,
   searchAttributeValues,
   signOffGateCommandSchema,
   toIso,
   toMs,
   toValidationIssues,
+  upgradeState,
   validate,
   type Command,
   type CommandResult,
@@ -26,7 +29,14 @@ import {
   type Person,
   type Rejection,
 } from '../domain';
-import { completeItemUpdate, signOffGateUpdate, stateQuery, type EventWorkflowInput } from './definitions';
+import {
+  completeItemUpdate,
+  delegateUpdate,
+  revokeDelegationUpdate,
+  signOffGateUpdate,
+  stateQuery,
+  type EventWorkflowInput,
+} from './definitions';
 import { publishSearchAttributes } from './publish';
 
 const now = (): string => toIso(Date.now());
@@ -46,7 +56,8 @@ function refuse(rejection: Rejection): never {
  * handler, so a refused command never enters history.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventId: string; phase: string }> {
-  let state: EventState = input.kind === 'continue' ? input.state : createEventState({ ...input, now: now() });
+  let state: EventState =
+    input.kind === 'continue' ? upgradeState(input.state) : createEventState({ ...input, now: now() });
   let changed = false;
 
   setHandler(stateQuery, () => state);
@@ -80,6 +91,12 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
   });
   setHandler(signOffGateUpdate, (request) => run(signOffGateCommandSchema, request), {
     validator: (request) => void check(signOffGateCommandSchema, request),
+  });
+  setHandler(delegateUpdate, (request) => run(delegateCommandSchema, request), {
+    validator: (request) => void check(delegateCommandSchema, request),
+  });
+  setHandler(revokeDelegationUpdate, (request) => run(revokeDelegationCommandSchema, request), {
+    validator: (request) => void check(revokeDelegationCommandSchema, request),
   });
 
   let published = publishSearchAttributes(searchAttributeValues(state, now()), undefined);

@@ -21,6 +21,7 @@ export function publishSearchAttributes(values: Values, previous: Values | undef
     percentComplete: { key: keys.percentComplete, value: values.percentComplete },
     pendingUnits: { key: keys.pendingUnits, value: values.pendingUnits },
     pendingRoles: { key: keys.pendingRoles, value: values.pendingRoles },
+    participants: { key: keys.participants, value: values.participants },
   };
   const changed = (Object.keys(pairs) as (keyof Values)[]).filter(
     (name) => !previous || JSON.stringify(previous[name]) !== JSON.stringify(values[name]),

@@ -1,33 +1,47 @@
 import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { type z } from 'zod';
+import { type UpdateDefinition } from '@temporalio/common';
 import {
   eventWindowSchema,
+  readAccess,
+  reconstruct,
+  scopeView,
   toEventView,
   toIso,
   toValidationIssues,
   type Command,
   type CommandResult,
   type EventState,
+  type Reader,
 } from '../../domain';
 import {
   completeItemUpdate,
+  delegateUpdate,
   eventWorkflowId,
   eventWorkflowType,
+  revokeDelegationUpdate,
   signOffGateUpdate,
   stateQuery,
+  type CommandRequest,
   type EventWorkflowInput,
 } from '../../workflows/definitions';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
+import { timelineCsv } from '../csv';
+import { readHistorySteps } from '../history';
 import { Problem, toProblem, validationProblem } from '../problems';
 import {
   completeItemBody,
+  delegationBody,
   eventIdParam,
+  eventReadQuery,
   gateDecisionBody,
   idempotencyKey,
   listEventsQuery,
+  revocationBody,
   startEventBody,
+  timelineQuery,
 } from '../schemas';
 import { checkTemplate, type TemplateStore } from '../templates';
 
@@ -46,6 +60,26 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: (string |
 }
 
 const actorOf = (req: Request) => ({ id: req.actor!.id, ...(req.actor!.name ? { name: req.actor!.name } : {}) });
+
+const readerOf = (req: Request): Reader => ({
+  id: req.actor!.id,
+  roles: req.actor!.roles,
+  units: req.actor!.units,
+  programs: req.actor!.programs ?? [],
+});
+
+/** Planners, admins and program-wide readers see every event in lists; others what their units or roles touch. */
+function listScope(reader: Reader): string | undefined {
+  if (reader.roles.includes('admin') || reader.roles.includes('planner') || reader.programs.includes('*'))
+    return undefined;
+  const quote = (values: string[]) => values.map((v) => `'${v.replace(/'/g, '')}'`).join(', ');
+  const touches = [...reader.units.map((u) => `unit:${u}`), ...reader.roles.map((r) => `role:${r}`)];
+  const clauses = [
+    ...(touches.length ? [`${searchAttributes.participants.name} IN (${quote(touches)})`] : []),
+    ...(reader.programs.length ? [`${searchAttributes.program.name} IN (${quote(reader.programs)})`] : []),
+  ];
+  return clauses.length ? `(${clauses.join(' OR ')})` : `${searchAttributes.participants.name} = '-'`;
+}
 
 export function eventsRouter(deps: EventsRouterDeps): Router {
   const { client, templates } = deps;
@@ -145,6 +179,8 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     if (query.phase) clauses.push(`${searchAttributes.phase.name} = '${query.phase}'`);
     if (query.program) clauses.push(`${searchAttributes.program.name} = '${query.program}'`);
     if (query.template) clauses.push(`${searchAttributes.template.name} = '${query.template}'`);
+    const scope = listScope(readerOf(req));
+    if (scope) clauses.push(scope);
     const events = [];
     try {
       for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: query.limit })) {
@@ -171,17 +207,62 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     res.json({ events, consistency: 'eventual' });
   });
 
+  /** Reads the event (live, or rebuilt from history at `asOf`) and checks the reader may see it. */
+  const readFor = async (req: Request, eventId: string, asOf?: string) => {
+    let state: EventState | undefined;
+    let timeline;
+    if (asOf === undefined) {
+      state = await readState(eventId);
+    } else {
+      const steps = await readHistorySteps(client, eventId).catch((error: unknown) => {
+        throw toProblem(error, { eventId });
+      });
+      ({ state, timeline } = reconstruct(steps, toIso(new Date(asOf).getTime())));
+      if (!state) throw new Problem(404, 'EVENT_NOT_STARTED', `event "${eventId}" had not started at ${asOf}`);
+    }
+    const reader = readerOf(req);
+    const access = readAccess(state, reader);
+    if (access.level === 'none')
+      throw new Problem(403, 'READ_FORBIDDEN', `"${reader.id}" may not read event "${eventId}"`);
+    return { state, access, reader, timeline };
+  };
+
   router.get('/events/:eventId', async (req, res) => {
     const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const state = await readState(eventId);
-    res.json({ ...toEventView(state, toIso(Date.now())), links: links(eventId) });
+    const query = parse(eventReadQuery, req.query);
+    const asOf = query.asOf === undefined ? undefined : toIso(new Date(query.asOf).getTime());
+    const { state, access, reader } = await readFor(req, eventId, asOf);
+    const view = scopeView(toEventView(state, asOf ?? toIso(Date.now())), access, reader.id);
+    res.json({ ...view, ...(asOf ? { asOf } : {}), links: links(eventId) });
   });
 
-  const runUpdate = async (
+  router.get('/events/:eventId/timeline', async (req, res) => {
+    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
+    const query = parse(timelineQuery, req.query);
+    const steps = await readHistorySteps(client, eventId).catch((error: unknown) => {
+      throw toProblem(error, { eventId });
+    });
+    const { state, timeline } = reconstruct(steps, query.asOf);
+    if (!state) throw new Problem(404, 'EVENT_NOT_FOUND', `no event "${eventId}"`);
+    // The timeline shows every action of every unit: it is for full readers only.
+    if (readAccess(state, readerOf(req)).level !== 'full') {
+      throw new Problem(403, 'READ_FORBIDDEN', 'the timeline needs read access to the whole event');
+    }
+    const csv =
+      query.format === 'csv' ||
+      (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+    if (csv) {
+      res.type('text/csv; charset=utf-8').attachment(`${eventId}-timeline.csv`).send(timelineCsv(timeline));
+    } else {
+      res.json({ eventId, entries: timeline });
+    }
+  });
+
+  const runUpdate = async <C extends Command>(
     req: Request,
     eventId: string,
-    update: typeof completeItemUpdate | typeof signOffGateUpdate,
-    command: Command,
+    update: UpdateDefinition<CommandResult, [CommandRequest<C>]>,
+    command: C,
   ): Promise<CommandResult> => {
     const rawKey = req.header('Idempotency-Key');
     const key = rawKey === undefined ? undefined : idempotencyKey.safeParse(rawKey);
@@ -191,8 +272,8 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       });
     }
     try {
-      return await handleOf(eventId).executeUpdate(update as typeof completeItemUpdate, {
-        args: [{ actor: actorOf(req), command: command as Extract<Command, { type: 'completeItem' }> }],
+      return await handleOf(eventId).executeUpdate(update, {
+        args: [{ actor: actorOf(req), command }],
         ...(key?.success ? { updateId: key.data } : {}),
       });
     } catch (error) {
@@ -220,6 +301,24 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       ...body,
     });
     res.status(201).json(result);
+  });
+
+  router.post('/events/:eventId/delegations', async (req, res) => {
+    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
+    const body = parse(delegationBody, req.body ?? {});
+    const result = await runUpdate(req, eventId, delegateUpdate, { type: 'delegate', ...body });
+    res.status(201).json(result);
+  });
+
+  router.delete('/events/:eventId/delegations/:delegationId', async (req, res) => {
+    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
+    const body = parse(revocationBody, req.body ?? {});
+    const result = await runUpdate(req, eventId, revokeDelegationUpdate, {
+      type: 'revokeDelegation',
+      delegationId: String(req.params.delegationId),
+      ...body,
+    });
+    res.json(result);
   });
 
   return router;

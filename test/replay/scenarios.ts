@@ -1,4 +1,5 @@
 import { type WorkflowHandle } from '@temporalio/client';
+import { delegateUpdate, revokeDelegationUpdate } from '../../workflows/definitions';
 import { completeItem, decideGate } from '../support/events';
 import { evidence } from '../support/fixtures';
 
@@ -23,5 +24,18 @@ export const scenarios: Record<string, (handle: WorkflowHandle) => Promise<void>
     await decideGate(handle, 'head.tuan', { gateId: 'plan-approval', decision: 'approve' });
     await decideGate(handle, 'office.mai', { gateId: 'plan-approval', decision: 'approve' });
     await completeItem(handle, 'police.nam', { itemId: 'order.routes' });
+  },
+  'delegated-sign-off': async (handle) => {
+    await completeItem(handle, 'office.mai', { itemId: 'plan.master' });
+    await completeItem(handle, 'cyber.hung', { itemId: 'plan.cyber', evidence });
+    const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+    await handle.executeUpdate(delegateUpdate, {
+      args: [{ actor: { id: 'head.tuan' }, command: { type: 'delegate', to: 'duty.khoa', validUntil } }],
+    });
+    await decideGate(handle, 'duty.khoa', { gateId: 'plan-approval', decision: 'approve', onBehalfOf: 'head.tuan' });
+    await handle.executeUpdate(revokeDelegationUpdate, {
+      args: [{ actor: { id: 'head.tuan' }, command: { type: 'revokeDelegation', delegationId: 'dlg-1' } }],
+    });
+    await decideGate(handle, 'office.mai', { gateId: 'plan-approval', decision: 'approve' });
   },
 };

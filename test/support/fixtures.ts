@@ -70,6 +70,9 @@ export const tinyTemplateInput = {
     { id: 'cyber.hung', name: 'Phạm Văn Hùng', units: ['cyber'] },
     { id: 'police.nam', name: 'Đỗ Văn Nam', units: ['police'] },
     { id: 'both.roles', name: 'Holder of both roles', roles: ['office-chief', 'steering-head'] },
+    { id: 'duty.khoa', name: 'Trịnh Minh Khoa', roles: ['duty-officer'] },
+    { id: 'viewer.trang', name: 'Phan Thu Trang', roles: ['viewer'], units: ['police'] },
+    { id: 'admin.root', name: 'System administrator', roles: ['admin'] },
   ],
 } satisfies PlanTemplateInput;
 
@@ -84,3 +87,28 @@ export const tinyWindow = {
 };
 
 export const evidence = [{ url: 'https://docs.example.org/plan.pdf', sha256: 'a'.repeat(64) }];
+
+/** A plan of `count` independent items in one unit, for scale and continue-as-new tests. */
+export function generatedTemplateInput(count: number) {
+  return {
+    ...structuredClone(tinyTemplateInput),
+    id: `generated-${count}`,
+    title: `Generated plan of ${count} items`,
+    items: Array.from({ length: count }, (_, i) => ({
+      id: `gen.item-${String(i + 1).padStart(4, '0')}`,
+      title: `Hạng mục ${i + 1}`,
+      workGroup: 'plan',
+      phase: 'planning' as const,
+      due: { daysBefore: 30, at: '17:00' },
+    })),
+    gates: [
+      {
+        id: 'plan-approval',
+        title: 'Plan approval',
+        phase: 'planning' as const,
+        covers: ['gen.item-0001'],
+        approval: { mode: 'any' as const, roles: ['steering-head'] },
+      },
+    ],
+  };
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createEventWorker } from '../../worker/worker';
@@ -21,13 +22,19 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+export interface TestTemporalOptions {
+  /** Used by the client and every worker started here (payload encryption tests); none by default. */
+  dataConverter?: DataConverter;
+}
+
 /** Connects to the run's Temporal server, with a task queue of its own so test files never share work. */
-export async function connectTestTemporal(): Promise<TestTemporal> {
+export async function connectTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
+  const { dataConverter } = options;
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   const taskQueue = `test-${randomUUID()}`;
   const workers: RunningWorker[] = [];
   return {
@@ -44,6 +51,7 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
         taskQueue,
         workflowBundle: { codePath: inject('workflowBundlePath') },
         activities: options.activities ?? {},
+        ...(dataConverter ? { dataConverter } : {}),
       });
       const running = worker.run();
       const handle: RunningWorker = {

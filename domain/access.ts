@@ -1,0 +1,50 @@
+import { type EventState } from './state';
+import { type EventView } from './views';
+
+/** Who is reading: the authenticated person and the grants their token carries. */
+export interface Reader {
+  id: string;
+  roles: string[];
+  units: string[];
+  /** Program-wide read grants; '*' reads every program. */
+  programs: string[];
+}
+
+export type ReadAccess = { level: 'full' } | { level: 'scoped'; units: string[]; roles: string[] } | { level: 'none' };
+
+/**
+ * Planners and admins read everything; so does anyone granted the event's
+ * program. Everyone else reads an event only if they are on its roster, and
+ * then only what their units or roles touch (from the roster, not the token).
+ */
+export function readAccess(state: EventState, reader: Reader): ReadAccess {
+  if (reader.roles.includes('admin') || reader.roles.includes('planner')) return { level: 'full' };
+  if (reader.programs.includes('*') || (state.program !== undefined && reader.programs.includes(state.program))) {
+    return { level: 'full' };
+  }
+  const person = state.roster.find((p) => p.id === reader.id);
+  if (!person) return { level: 'none' };
+  return { level: 'scoped', units: person.units, roles: person.roles };
+}
+
+/** The part of the view a scoped reader may see; overall progress stays, details narrow. */
+export function scopeView(
+  view: EventView,
+  access: ReadAccess,
+  readerId: string,
+): EventView & { scope: 'full' | 'scoped' } {
+  if (access.level !== 'scoped') return { ...view, scope: 'full' };
+  const items = view.items.filter((item) => access.units.includes(item.unit));
+  const itemIds = new Set(items.map((i) => i.id));
+  return {
+    ...view,
+    scope: 'scoped',
+    items,
+    workGroups: view.workGroups.filter((g) => items.some((i) => i.workGroup === g.id)),
+    gates: view.gates.filter(
+      (g) => g.approval.roles.some((r) => access.roles.includes(r)) || g.covers.some((id) => itemIds.has(id)),
+    ),
+    overdue: view.overdue.filter((o) => itemIds.has(o.id)),
+    delegations: view.delegations.filter((d) => d.from === readerId || d.to === readerId),
+  };
+}

@@ -1,0 +1,150 @@
+import { commandSchema, type Command } from './commands';
+import { apply, validate, type CommandResult } from './decide';
+import { createEventState, type Actor, type CreateEventArgs, type EventState } from './state';
+
+/**
+ * The event's record, rebuilt from the workflow's own history. The workflow
+ * only ever changes state through `createEventState` and `apply`, at the
+ * workflow clock of the task that ran them; replaying the same calls at the
+ * same instants gives the same state. So "the state at T" and "who did what"
+ * need no second store: history is the audit log.
+ */
+
+export type HistoryStep =
+  | { kind: 'started'; at: string; args: Omit<CreateEventArgs, 'now'> }
+  | { kind: 'command'; at: string; updateId: string; actor: Actor; command: unknown };
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  kind: 'action' | 'system';
+  type: string;
+  actor?: string;
+  onBehalfOf?: string;
+  target?: string;
+  reason?: string;
+  note?: string;
+  updateId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface Reconstruction {
+  state: EventState | undefined;
+  timeline: TimelineEntry[];
+}
+
+function targetOf(command: Command): string | undefined {
+  switch (command.type) {
+    case 'completeItem':
+      return command.itemId;
+    case 'signOffGate':
+      return command.gateId;
+    case 'delegate':
+      return command.to;
+    case 'revokeDelegation':
+      return command.delegationId;
+  }
+}
+
+function actionEntry(step: Extract<HistoryStep, { kind: 'command' }>, command: Command, result: CommandResult) {
+  const base = {
+    at: step.at,
+    kind: 'action' as const,
+    type: command.type,
+    actor: step.actor.id,
+    updateId: step.updateId,
+  };
+  const target = targetOf(command);
+  switch (result.type) {
+    case 'itemCompleted':
+      return {
+        ...base,
+        target,
+        ...(result.item.note ? { note: result.item.note } : {}),
+        detail: { evidence: result.item.evidence ?? [] },
+      };
+    case 'gateDecided': {
+      const signature = result.decision === 'approve' ? result.gate.approvals.at(-1) : result.gate.rejections.at(-1);
+      return {
+        ...base,
+        target,
+        ...(signature?.onBehalfOf ? { onBehalfOf: signature.onBehalfOf } : {}),
+        ...(command.type === 'signOffGate' && command.reason ? { reason: command.reason } : {}),
+        detail: {
+          decision: result.decision,
+          ...(command.type === 'signOffGate' && command.reopen.length ? { reopened: command.reopen } : {}),
+        },
+      };
+    }
+    case 'delegated':
+      return {
+        ...base,
+        target,
+        ...(result.delegation.reason ? { reason: result.delegation.reason } : {}),
+        detail: { delegation: result.delegation },
+      };
+    case 'delegationRevoked':
+      return {
+        ...base,
+        target,
+        ...(result.delegation.revocationReason ? { reason: result.delegation.revocationReason } : {}),
+      };
+  }
+}
+
+/** What changed by itself as a consequence of an action: phase changes and gates passing. */
+function systemEntries(before: EventState, after: EventState, at: string) {
+  const entries: Omit<TimelineEntry, 'seq'>[] = [];
+  for (const [gateId, gate] of Object.entries(after.gates)) {
+    if (gate.status === 'passed' && before.gates[gateId]?.status !== 'passed') {
+      entries.push({ at, kind: 'system', type: 'gatePassed', target: gateId, detail: { signers: gate.approvals } });
+    }
+  }
+  if (before.phase !== after.phase) {
+    entries.push({ at, kind: 'system', type: 'phaseChanged', detail: { from: before.phase, to: after.phase } });
+  }
+  return entries;
+}
+
+/**
+ * Folds history steps, in order, up to and including `until` (an ISO
+ * instant). A step that the rules refuse during the fold means the history
+ * and the code disagree; it is surfaced in the timeline, never silently skipped.
+ */
+export function reconstruct(steps: HistoryStep[], until?: string): Reconstruction {
+  let state: EventState | undefined;
+  const entries: Omit<TimelineEntry, 'seq'>[] = [];
+  for (const step of steps) {
+    if (until !== undefined && step.at > until) break;
+    if (step.kind === 'started') {
+      state = createEventState({ ...step.args, now: step.at });
+      entries.push({
+        at: step.at,
+        kind: 'system',
+        type: 'eventStarted',
+        actor: step.args.createdBy,
+        detail: { template: step.args.template.id, templateHash: step.args.templateHash, window: step.args.window },
+      });
+      continue;
+    }
+    if (!state) continue;
+    const parsed = commandSchema.safeParse(step.command);
+    const verdict = parsed.success ? validate(state, parsed.data, step.actor, step.at) : undefined;
+    if (!parsed.success || !verdict?.ok) {
+      entries.push({
+        at: step.at,
+        kind: 'system',
+        type: 'unreplayable',
+        actor: step.actor.id,
+        updateId: step.updateId,
+        detail: { reason: verdict && !verdict.ok ? verdict.rejection.code : 'INVALID_COMMAND' },
+      });
+      continue;
+    }
+    const applied = apply(state, parsed.data, verdict.person, step.at);
+    entries.push(actionEntry(step, parsed.data, applied.result));
+    entries.push(...systemEntries(state, applied.state, step.at));
+    state = applied.state;
+  }
+  return { state, timeline: entries.map((entry, i) => ({ seq: i + 1, ...entry })) };
+}
