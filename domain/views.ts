@@ -1,6 +1,6 @@
 import { gateBlockers, missingRoles } from './gates';
 import { principalOf, type EventState } from './state';
-import { itemUnit } from './template';
+import { itemUnit, type PlanTemplate } from './template';
 
 /**
  * Read models derived from the state at a given instant. Derived, never
@@ -106,13 +106,18 @@ export function searchAttributeValues(state: EventState, now: string) {
       ),
     ].sort(),
     pendingRoles: [...new Set(pendingGates.flatMap((g) => g.approval.roles))].sort(),
-    participants: [
-      ...new Set([
-        ...state.template.items.map((item) => `unit:${itemUnit(state.template, item)}`),
-        ...state.template.gates.flatMap((g) => g.approval.roles.map((r) => `role:${r}`)),
-      ]),
-    ].sort(),
+    participants: participantsOf(state.template),
   };
+}
+
+/** `unit:<id>` and `role:<id>` of everything in the plan: whose lists the event belongs in. */
+export function participantsOf(template: PlanTemplate): string[] {
+  return [
+    ...new Set([
+      ...template.items.map((item) => `unit:${itemUnit(template, item)}`),
+      ...template.gates.flatMap((g) => g.approval.roles.map((r) => `role:${r}`)),
+    ]),
+  ].sort();
 }
 
 /** The next instant at which a derived value (an overdue count) changes by itself. */

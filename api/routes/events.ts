@@ -4,6 +4,7 @@ import { type z } from 'zod';
 import { type UpdateDefinition } from '@temporalio/common';
 import {
   eventWindowSchema,
+  participantsOf,
   readAccess,
   reconstruct,
   scopeView,
@@ -154,6 +155,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
           { key: searchAttributes.phase, value: 'planning' },
           { key: searchAttributes.template, value: loaded.template.id },
           { key: searchAttributes.eventStart, value: new Date(windowCheck.data.start) },
+          { key: searchAttributes.participants, value: participantsOf(loaded.template) },
           ...(body.program ? [{ key: searchAttributes.program, value: body.program }] : []),
         ],
       });

@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, createTestApi, type TestApi } from '../support/api';
 import { evidence, tinyWindow } from '../support/fixtures';
-import { connectTestTemporal, uniqueEventId, type TestTemporal } from '../support/temporal';
+import { connectTestTemporal, eventually, uniqueEventId, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
 let api: TestApi;
@@ -259,5 +259,30 @@ describe('authorisation: every endpoint × every role, on the real stack', () =>
   it.each(tokenRows)('%s refuses %s with 401', async (_name, _label, endpoint, make, code) => {
     const res = await endpoint.call('any-event', `Bearer ${await make()}`);
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code });
+  });
+});
+
+describe('event lists follow read rights', () => {
+  it('shows an event to readers whose units or programs it touches and hides it from others', async () => {
+    const program = `prog-${uniqueEventId('scope')}`;
+    const eventId = uniqueEventId('listed');
+    await api.request
+      .post('/events')
+      .set('Authorization', `Bearer ${await token(personas.planner)}`)
+      .send({ eventId, program, template: 'tiny-summit', window: tinyWindow })
+      .expect(201);
+    const list = async (claims: Claims) =>
+      (await api.request.get(`/events?program=${program}`).set('Authorization', `Bearer ${await token(claims)}`))
+        .body as {
+        events: { eventId: string }[];
+      };
+    const listed = (body: { events: { eventId: string }[] }) => body.events.some((e) => e.eventId === eventId);
+    // Visibility is eventually consistent: wait until the planner (who sees everything) sees it.
+    await eventually(() => list(personas.planner), listed);
+    expect(listed(await list({ sub: 'someone', units: ['police'] }))).toBe(true);
+    expect(listed(await list({ sub: 'someone', roles: ['steering-head'] }))).toBe(true);
+    expect(listed(await list({ sub: 'someone', programs: [program] }))).toBe(true);
+    expect(listed(await list({ sub: 'someone', units: ['fisheries'], roles: ['viewer'] }))).toBe(false);
+    expect(listed(await list({ sub: 'someone', programs: ['another-program'] }))).toBe(false);
   });
 });
