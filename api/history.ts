@@ -31,6 +31,15 @@ export async function readHistorySteps(client: Client, eventId: string): Promise
   for (const events of runs) {
     let taskTime: string | undefined;
     let pendingStart: Extract<EventWorkflowInput, { kind: 'start' }> | undefined;
+    // A continued run ticks when it begins (before any update); a fired timer makes the next
+    // task tick after the updates that task handled, as the workflow's loop resumes last.
+    let tickAtNextTask = false;
+    let timerFired = false;
+    let tickAfterTask: string | undefined;
+    const flushTimerTick = () => {
+      if (tickAfterTask) steps.push({ kind: 'tick', at: tickAfterTask });
+      tickAfterTask = undefined;
+    };
     const accepted = new Map<string, { at: string; request: { actor: Actor; command: unknown } }>();
     for (const event of events) {
       if (event.workflowExecutionStartedEventAttributes) {
@@ -40,13 +49,23 @@ export async function readHistorySteps(client: Client, eventId: string): Promise
           event.workflowExecutionStartedEventAttributes.input?.payloads,
         );
         if (input.kind === 'start') pendingStart = input;
+        else tickAtNextTask = true;
       } else if (event.workflowTaskStartedEventAttributes) {
+        flushTimerTick();
         taskTime = toIso(tsToMs(event.eventTime));
+        if (timerFired) tickAfterTask = taskTime;
+        timerFired = false;
         if (pendingStart && taskTime) {
           const { kind: _kind, ...args } = pendingStart;
           steps.push({ kind: 'started', at: taskTime, args });
           pendingStart = undefined;
         }
+        if (tickAtNextTask) {
+          steps.push({ kind: 'tick', at: taskTime });
+          tickAtNextTask = false;
+        }
+      } else if (event.timerFiredEventAttributes) {
+        timerFired = true;
       } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
         const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
         const updateId = request?.meta?.updateId ?? '';
@@ -72,6 +91,7 @@ export async function readHistorySteps(client: Client, eventId: string): Promise
         accepted.delete(updateId);
       }
     }
+    flushTimerTick();
   }
   return steps;
 }

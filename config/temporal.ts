@@ -70,6 +70,10 @@ const temporalFields = z.object({
     .regex(KEY_ID_PATTERN, 'must be 1 to 64 of A-Z a-z 0-9 . _ -')
     .optional()
     .describe('the key id new payloads are encrypted with; one of PAYLOAD_ENCRYPTION_KEYS'),
+  NOTIFY_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .optional()
+    .describe('the worker POSTs every notification here as JSON (X-Delivery-Id header); none when unset'),
 });
 
 /** Encryption keys and the current key id go together, and the id must name one of the keys. */

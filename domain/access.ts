@@ -45,6 +45,17 @@ export function scopeView(
       (g) => g.approval.roles.some((r) => access.roles.includes(r)) || g.covers.some((id) => itemIds.has(id)),
     ),
     overdue: view.overdue.filter((o) => itemIds.has(o.id)),
+    units: view.units.filter((u) => access.units.includes(u.id)),
+    blockers: view.blockers.filter((b) => itemIds.has(b.id)),
+    waiversPending: view.waiversPending.filter((w) => itemIds.has(w.id)),
+    reviews: view.reviews.map((review) => ({
+      ...review,
+      agenda: {
+        blockers: review.agenda.blockers.filter((b) => access.units.includes(b.unit)),
+        overdue: review.agenda.overdue.filter((o) => access.units.includes(o.unit)),
+      },
+      reports: Object.fromEntries(Object.entries(review.reports).filter(([unit]) => access.units.includes(unit))),
+    })),
     delegations: view.delegations.filter((d) => d.from === readerId || d.to === readerId),
   };
 }

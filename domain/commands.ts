@@ -56,15 +56,86 @@ export const revokeDelegationCommandSchema = z
   .object({ type: z.literal('revokeDelegation'), delegationId: ref, ...revocationShape })
   .strict();
 
+/** A body schema (what HTTP sends) and its command (body plus the ids from the URL and the type). */
+function commandPair<T extends string, U extends z.ZodRawShape, B extends z.ZodRawShape>(
+  type: T,
+  urlShape: U,
+  bodyShape: B,
+) {
+  return {
+    body: z.object(bodyShape).strict(),
+    command: z.object({ type: z.literal(type), ...urlShape, ...bodyShape }).strict(),
+  };
+}
+const itemUrl = { itemId: ref };
+const text = (max = 4000) => z.string().trim().min(1).max(max);
+
+export const startItem = commandPair('startItem', itemUrl, { note: text().optional() });
+export const blockItem = commandPair('blockItem', itemUrl, { reason: text() });
+export const unblockItem = commandPair('unblockItem', itemUrl, { note: text().optional() });
+export const requestWaiver = commandPair('requestWaiver', itemUrl, {
+  justification: text(),
+  /** The waiver lapses then: the item returns to todo and its unit is told. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+const waiverDecisionShape = { decision: z.enum(['approve', 'deny']), reason: text().optional() };
+const waiverDecisionRules = (cmd: { decision: string; reason?: string }, ctx: z.RefinementCtx) => {
+  if (cmd.decision === 'deny' && !cmd.reason) {
+    ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a denial needs a reason' });
+  }
+};
+export const decideWaiver = {
+  body: z.object(waiverDecisionShape).strict().superRefine(waiverDecisionRules),
+  command: z
+    .object({ type: z.literal('decideWaiver'), ...itemUrl, ...waiverDecisionShape })
+    .strict()
+    .superRefine(waiverDecisionRules),
+};
+export const submitProgressReport = commandPair(
+  'submitProgressReport',
+  { reviewId: ref },
+  {
+    unit: ref,
+    status: z.enum(['on_track', 'at_risk', 'off_track']),
+    summary: text().optional(),
+    blockers: z.array(text(1000)).max(50).default([]),
+    recommendations: z.array(text(1000)).max(50).default([]),
+  },
+);
+export const reschedule = commandPair(
+  'reschedule',
+  {},
+  {
+    window: z
+      .object({
+        start: z.iso.datetime({ offset: true }),
+        end: z.iso.datetime({ offset: true }),
+        timeZone: z.string().optional(),
+      })
+      .strict(),
+    reason: text(),
+  },
+);
+export const cancel = commandPair('cancel', {}, { reason: text() });
+
 export const commandSchema = z.union([
   completeItemCommandSchema,
   signOffGateCommandSchema,
   delegateCommandSchema,
   revokeDelegationCommandSchema,
+  startItem.command,
+  blockItem.command,
+  unblockItem.command,
+  requestWaiver.command,
+  decideWaiver.command,
+  submitProgressReport.command,
+  reschedule.command,
+  cancel.command,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type DelegateCommand = z.infer<typeof delegateCommandSchema>;
 export type RevokeDelegationCommand = z.infer<typeof revokeDelegationCommandSchema>;
+export type CommandOf<T extends Command['type']> = Extract<Command, { type: T }>;
 export type CompleteItemCommand = z.infer<typeof completeItemCommandSchema>;
 export type SignOffGateCommand = z.infer<typeof signOffGateCommandSchema>;
 

@@ -5,12 +5,24 @@ import {
   type RevokeDelegationCommand,
   type SignOffGateCommand,
 } from './commands';
+import { type Notification } from './effects';
 import { type Rejection } from './errors';
+import { applyItemCommand, checkItemCommand, checkWaiverDecision, gateOpenedEffects, reopenItems } from './items';
+import {
+  applyCancel,
+  applyReport,
+  applyReschedule,
+  checkLifecycle,
+  checkReport,
+  type RescheduleResult,
+} from './lifecycle';
+import { notification } from './notifications';
 import { gateBlockers, ruleMet } from './gates';
 import { isTerminal, nextPhase, type LifecyclePhase } from './phases';
 import {
   findGate,
   findItem,
+  isSettled,
   ownerUnit,
   principalOf,
   type Actor,
@@ -44,7 +56,16 @@ export type CommandResult =
       phase: EventState['phase'];
     }
   | { type: 'delegated'; delegation: Delegation }
-  | { type: 'delegationRevoked'; delegation: Delegation };
+  | { type: 'delegationRevoked'; delegation: Delegation }
+  | { type: 'itemUpdated'; itemId: string; item: ItemState }
+  | {
+      type: 'reportSubmitted';
+      reviewId: string;
+      unit: string;
+      report: EventState['reviews'][number]['reports'][string];
+    }
+  | RescheduleResult
+  | { type: 'cancelled'; cancelled: NonNullable<EventState['cancelled']> };
 
 const reject = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Verdict => ({
   ok: false,
@@ -66,8 +87,23 @@ export function validate(state: EventState, command: Command, actor: Actor, now:
       return validateDelegate(state, command, person, now);
     case 'revokeDelegation':
       return validateRevoke(state, command, person);
+    case 'startItem':
+    case 'blockItem':
+    case 'unblockItem':
+    case 'requestWaiver':
+      return verdictOf(checkItemCommand(state, command, person), person);
+    case 'decideWaiver':
+      return verdictOf(checkWaiverDecision(state, command, person), person);
+    case 'submitProgressReport':
+      return verdictOf(checkReport(state, command, person), person);
+    case 'reschedule':
+    case 'cancel':
+      return verdictOf(checkLifecycle(state, command, person), person);
   }
 }
+
+const verdictOf = (rejection: Rejection | undefined, person: Person): Verdict =>
+  rejection ? { ok: false, rejection } : { ok: true, person };
 
 /** Roles that sign some gate of the template: the rights that can be delegated. */
 function approverRoles(template: PlanTemplate): Set<string> {
@@ -150,8 +186,11 @@ function validateCompleteItem(state: EventState, command: CompleteItemCommand, p
   if (!person.units.includes(unit)) {
     return reject('NOT_ITEM_OWNER', `item "${item.id}" belongs to unit "${unit}"`, { unit });
   }
-  if (itemState.status === 'done') return reject('ITEM_ALREADY_DONE', `item "${item.id}" is already done`);
-  const open = item.dependsOn.filter((dep) => state.items[dep]?.status !== 'done');
+  if (itemState.status === 'done' || itemState.status === 'waived') {
+    return reject('ITEM_ALREADY_DONE', `item "${item.id}" is already ${itemState.status}`);
+  }
+  if (itemState.status === 'blocked') return reject('ITEM_BLOCKED', `item "${item.id}" is blocked; unblock it first`);
+  const open = item.dependsOn.filter((dep) => !isSettled(state.items[dep]));
   if (open.length > 0) {
     return reject('DEPENDENCIES_OPEN', `item "${item.id}" waits for ${open.join(', ')}`, { dependencies: open });
   }
@@ -255,6 +294,7 @@ function validateRevoke(state: EventState, command: RevokeDelegationCommand, per
 export interface Applied {
   state: EventState;
   result: CommandResult;
+  effects: Notification[];
 }
 
 /** Runs a command that `validate` accepted. Returns a new state; the input is not modified. */
@@ -268,6 +308,24 @@ export function apply(state: EventState, command: Command, person: Person, now: 
       return applyDelegate(state, command, person, now);
     case 'revokeDelegation':
       return applyRevoke(state, command, person, now);
+    case 'startItem':
+    case 'blockItem':
+    case 'unblockItem':
+    case 'requestWaiver':
+    case 'decideWaiver': {
+      const outcome = applyItemCommand(state, command, person, now);
+      return {
+        state: outcome.state,
+        result: { type: 'itemUpdated', itemId: command.itemId, item: outcome.item },
+        effects: outcome.effects,
+      };
+    }
+    case 'submitProgressReport':
+      return applyReport(state, command, person, now);
+    case 'reschedule':
+      return applyReschedule(state, command, person, now);
+    case 'cancel':
+      return applyCancel(state, command, person, now);
   }
 }
 
@@ -287,6 +345,7 @@ function applyDelegate(state: EventState, command: DelegateCommand, person: Pers
   return {
     state: { ...state, updatedAt: now, delegations: [...state.delegations, delegation] },
     result: { type: 'delegated', delegation },
+    effects: [],
   };
 }
 
@@ -305,24 +364,26 @@ function applyRevoke(state: EventState, command: RevokeDelegationCommand, person
   return {
     state: { ...state, updatedAt: now, delegations },
     result: { type: 'delegationRevoked', delegation: revoked! },
+    effects: [],
   };
 }
 
 function applyCompleteItem(state: EventState, command: CompleteItemCommand, person: Person, now: string): Applied {
   const before = state.items[command.itemId] as ItemState;
+  const { blocked: _blocked, ...kept } = before;
   const item: ItemState = {
+    ...kept,
     status: 'done',
-    due: before.due,
     completedBy: person.id,
     completedAt: now,
-    evidence: command.evidence,
+    // Empty evidence lists are left out: state carried across continue-as-new stays compact.
+    ...(command.evidence.length ? { evidence: command.evidence } : {}),
     ...(command.note ? { note: command.note } : {}),
   };
   const next: EventState = { ...state, updatedAt: now, items: { ...state.items, [command.itemId]: item } };
-  const gatesOpened = state.template.gates
-    .filter((g) => g.covers.includes(command.itemId) && gateBlockers(next, g.id).length === 0)
-    .map((g) => g.id);
-  return { state: next, result: { type: 'itemCompleted', itemId: command.itemId, item, gatesOpened } };
+  const effects = gateOpenedEffects(state, next, now);
+  const gatesOpened = effects.map((e) => e.subject.id);
+  return { state: next, result: { type: 'itemCompleted', itemId: command.itemId, item, gatesOpened }, effects };
 }
 
 function applySignOffGate(state: EventState, command: SignOffGateCommand, person: Person, now: string): Applied {
@@ -340,19 +401,32 @@ function applySignOffGate(state: EventState, command: SignOffGateCommand, person
   };
   let next: EventState;
   let gateState: GateState;
+  let effects: Notification[] = [];
   if (command.decision === 'reject') {
     // A rejection voids the approvals so far: the reworked items must be signed off afresh.
+    const reopen = gate.rework === 'all' ? gate.covers : command.reopen;
     gateState = {
       ...before,
       approvals: [],
-      rejections: [...before.rejections, { ...signature, reason: command.reason ?? '', reopened: command.reopen }],
+      rejections: [...before.rejections, { ...signature, reason: command.reason ?? '', reopened: reopen }],
     };
-    const items = { ...state.items };
-    for (const itemId of command.reopen) {
-      const reopened = items[itemId] as ItemState;
-      items[itemId] = { status: 'todo', due: reopened.due };
-    }
-    next = { ...state, updatedAt: now, items, gates: { ...state.gates, [gate.id]: gateState } };
+    next = reopenItems({ ...state, gates: { ...state.gates, [gate.id]: gateState } }, reopen, now);
+    next = { ...next, updatedAt: now };
+    gateState = next.gates[gate.id]!;
+    const units = reopen.map((itemId) => ownerUnit(state, itemId) ?? '');
+    effects = [
+      notification(
+        state,
+        'gateRejected',
+        { type: 'gate', id: gate.id },
+        now,
+        { units, roles: gate.approval.roles },
+        gate.title,
+        {
+          details: { reason: command.reason, reopened: reopen },
+        },
+      ),
+    ];
   } else {
     const approvals = [...before.approvals, signature];
     const passed = ruleMet(gate.approval, approvals, state);
@@ -363,6 +437,7 @@ function applySignOffGate(state: EventState, command: SignOffGateCommand, person
   return {
     state: next,
     result: { type: 'gateDecided', gateId: gate.id, decision: command.decision, gate: gateState, phase: next.phase },
+    effects,
   };
 }
 

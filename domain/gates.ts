@@ -1,4 +1,4 @@
-import { principalOf, type EventState, type Signature } from './state';
+import { isSettled, principalOf, type EventState, type Signature } from './state';
 import { maxDistinctRoleCover, type ApprovalRule } from './template';
 
 /** Whether the signatures so far satisfy the rule, counting each person once. */
@@ -32,5 +32,5 @@ export function missingRoles(rule: ApprovalRule, approvals: Signature[]): string
 export function gateBlockers(state: EventState, gateId: string): string[] {
   const gate = state.template.gates.find((g) => g.id === gateId);
   if (!gate) return [];
-  return gate.covers.filter((itemId) => state.items[itemId]?.status !== 'done');
+  return gate.covers.filter((itemId) => !isSettled(state.items[itemId]));
 }

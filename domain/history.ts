@@ -1,5 +1,7 @@
 import { commandSchema, type Command } from './commands';
 import { apply, validate, type CommandResult } from './decide';
+import { type Notification } from './effects';
+import { tick } from './schedule';
 import { createEventState, type Actor, type CreateEventArgs, type EventState } from './state';
 
 /**
@@ -12,7 +14,9 @@ import { createEventState, type Actor, type CreateEventArgs, type EventState } f
 
 export type HistoryStep =
   | { kind: 'started'; at: string; args: Omit<CreateEventArgs, 'now'> }
-  | { kind: 'command'; at: string; updateId: string; actor: Actor; command: unknown };
+  | { kind: 'command'; at: string; updateId: string; actor: Actor; command: unknown }
+  /** A timer fired (or a continued run began): the workflow ran `tick` at this instant. */
+  | { kind: 'tick'; at: string };
 
 export interface TimelineEntry {
   seq: number;
@@ -36,7 +40,17 @@ export interface Reconstruction {
 function targetOf(command: Command): string | undefined {
   switch (command.type) {
     case 'completeItem':
+    case 'startItem':
+    case 'blockItem':
+    case 'unblockItem':
+    case 'requestWaiver':
+    case 'decideWaiver':
       return command.itemId;
+    case 'submitProgressReport':
+      return command.reviewId;
+    case 'reschedule':
+    case 'cancel':
+      return undefined;
     case 'signOffGate':
       return command.gateId;
     case 'delegate':
@@ -46,7 +60,11 @@ function targetOf(command: Command): string | undefined {
   }
 }
 
-function actionEntry(step: Extract<HistoryStep, { kind: 'command' }>, command: Command, result: CommandResult) {
+function actionEntry(
+  step: Extract<HistoryStep, { kind: 'command' }>,
+  command: Command,
+  result: CommandResult,
+): Omit<TimelineEntry, 'seq'> {
   const base = {
     at: step.at,
     kind: 'action' as const,
@@ -89,7 +107,49 @@ function actionEntry(step: Extract<HistoryStep, { kind: 'command' }>, command: C
         target,
         ...(result.delegation.revocationReason ? { reason: result.delegation.revocationReason } : {}),
       };
+    case 'itemUpdated': {
+      const reason =
+        command.type === 'blockItem'
+          ? command.reason
+          : command.type === 'requestWaiver'
+            ? command.justification
+            : command.type === 'decideWaiver'
+              ? command.reason
+              : undefined;
+      const note = command.type === 'startItem' || command.type === 'unblockItem' ? command.note : undefined;
+      return {
+        ...base,
+        target,
+        ...(reason ? { reason } : {}),
+        ...(note ? { note } : {}),
+        detail: {
+          status: result.item.status,
+          ...(command.type === 'decideWaiver' ? { decision: command.decision } : {}),
+        },
+      };
+    }
+    case 'reportSubmitted':
+      return { ...base, target: `${result.reviewId}/${result.unit}`, detail: { report: result.report } };
+    case 'rescheduled':
+      return {
+        ...base,
+        ...(command.type === 'reschedule' ? { reason: command.reason } : {}),
+        detail: { window: result.window, moved: result.moved.length, impossible: result.impossible },
+      };
+    case 'cancelled':
+      return { ...base, reason: result.cancelled.reason };
   }
+}
+
+/** Notifications the rules sent, as system entries: reminders, escalations, gate requests, reviews… */
+function effectEntries(effects: Notification[]): Omit<TimelineEntry, 'seq'>[] {
+  return effects.map((n) => ({
+    at: n.at,
+    kind: 'system' as const,
+    type: n.kind,
+    target: n.subject.id,
+    detail: { to: n.to, ...(n.level !== undefined ? { level: n.level } : {}), notificationId: n.id },
+  }));
 }
 
 /** What changed by itself as a consequence of an action: phase changes and gates passing. */
@@ -114,10 +174,17 @@ function systemEntries(before: EventState, after: EventState, at: string) {
 export function reconstruct(steps: HistoryStep[], until?: string): Reconstruction {
   let state: EventState | undefined;
   const entries: Omit<TimelineEntry, 'seq'>[] = [];
+  // The workflow ticks after starting, after every accepted command and when its timer fires.
+  const runTick = (current: EventState, at: string): EventState => {
+    const ticked = tick(current, at);
+    entries.push(...effectEntries(ticked.effects));
+    entries.push(...systemEntries(current, ticked.state, at));
+    return ticked.state;
+  };
   for (const step of steps) {
     if (until !== undefined && step.at > until) break;
     if (step.kind === 'started') {
-      state = createEventState({ ...step.args, now: step.at });
+      const started = createEventState({ ...step.args, now: step.at });
       entries.push({
         at: step.at,
         kind: 'system',
@@ -125,9 +192,14 @@ export function reconstruct(steps: HistoryStep[], until?: string): Reconstructio
         actor: step.args.createdBy,
         detail: { template: step.args.template.id, templateHash: step.args.templateHash, window: step.args.window },
       });
+      state = runTick(started, step.at);
       continue;
     }
     if (!state) continue;
+    if (step.kind === 'tick') {
+      state = runTick(state, step.at);
+      continue;
+    }
     const parsed = commandSchema.safeParse(step.command);
     const verdict = parsed.success ? validate(state, parsed.data, step.actor, step.at) : undefined;
     if (!parsed.success || !verdict?.ok) {
@@ -143,8 +215,9 @@ export function reconstruct(steps: HistoryStep[], until?: string): Reconstructio
     }
     const applied = apply(state, parsed.data, verdict.person, step.at);
     entries.push(actionEntry(step, parsed.data, applied.result));
+    entries.push(...effectEntries(applied.effects));
     entries.push(...systemEntries(state, applied.state, step.at));
-    state = applied.state;
+    state = runTick(applied.state, step.at);
   }
   return { state, timeline: entries.map((entry, i) => ({ seq: i + 1, ...entry })) };
 }

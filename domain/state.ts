@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type LifecyclePhase, type Phase } from './phases';
-import { itemUnit, personSchema, type Due, type Person, type PlanTemplate } from './template';
+import { durationMs, itemUnit, personSchema, type Due, type Person, type PlanTemplate } from './template';
+import { upgradeTemplate } from './upgrade';
 import { addLocalDays, fromLocal, isValidTimeZone, parseClock, toIso, toLocal, toMs } from './time';
 
 export const eventWindowSchema = z
@@ -35,14 +36,40 @@ export const evidenceSchema = z
   .strict();
 export type Evidence = z.infer<typeof evidenceSchema>;
 
+export type ItemStatus = 'todo' | 'in_progress' | 'blocked' | 'done' | 'waived';
+
+export interface Waiver {
+  status: 'requested' | 'approved' | 'denied' | 'expired';
+  justification: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string;
+}
+
 export interface ItemState {
-  status: 'todo' | 'done';
+  status: ItemStatus;
   due: string;
+  startedBy?: string;
+  startedAt?: string;
+  blocked?: { reason: string; by: string; at: string };
   completedBy?: string;
   completedAt?: string;
   evidence?: Evidence[];
   note?: string;
+  waiver?: Waiver;
+  /** How many of the item's reminders have been sent (or skipped because their time had passed). */
+  remindersSent?: number;
+  /** How many escalation steps have fired for the current deadline. */
+  escalationLevel?: number;
 }
+
+/** Done or waived: what dependencies and gates wait for. */
+export const isSettledStatus = (status: ItemStatus | undefined): boolean => status === 'done' || status === 'waived';
+export const isOpenStatus = (status: ItemStatus | undefined): boolean =>
+  status === 'todo' || status === 'in_progress' || status === 'blocked';
 
 export interface Signature {
   /** The person who acted. */
@@ -77,7 +104,41 @@ export interface GateState {
   due?: string;
   approvals: Signature[];
   rejections: (Signature & { reason: string; reopened: string[] })[];
+  /** Approvals voided because a covered item was reopened after they were given. */
+  revoked?: { at: string; items: string[]; approvals: Signature[] }[];
   passedAt?: string;
+  escalationLevel?: number;
+}
+
+export interface UnitReport {
+  by: string;
+  at: string;
+  status: 'on_track' | 'at_risk' | 'off_track';
+  summary?: string;
+  blockers: string[];
+  recommendations: string[];
+  late: boolean;
+}
+
+export interface ProgressReview {
+  id: string;
+  at: string;
+  dueBy: string;
+  agenda: {
+    blockers: { itemId: string; unit: string; reason: string }[];
+    overdue: { itemId: string; unit: string; due: string; escalationLevel: number }[];
+  };
+  expectedUnits: string[];
+  reports: Record<string, UnitReport>;
+  /** Units that had not reported by `dueBy`: themselves overdue. */
+  missed?: string[];
+}
+
+/** A recent idempotent request: its key, a fingerprint of its body, and the result it returned. */
+export interface RecentRequest {
+  key: string;
+  fingerprint: string;
+  result: unknown;
 }
 
 export interface EventState {
@@ -94,6 +155,11 @@ export interface EventState {
   items: Record<string, ItemState>;
   gates: Record<string, GateState>;
   delegations: Delegation[];
+  reviews: ProgressReview[];
+  /** Instant of the last review opened or skipped: the cadence resumes after it. */
+  reviewsThrough?: string;
+  cancelled?: { by: string; at: string; reason: string };
+  rescheduled?: { by: string; at: string; reason: string; from: EventWindow }[];
 }
 
 export const startEventInputSchema = z
@@ -132,9 +198,13 @@ export interface CreateEventArgs {
 }
 
 export function createEventState(args: CreateEventArgs): EventState {
-  const { template, window } = args;
+  const { window } = args;
+  const template = upgradeTemplate(args.template);
   const items: Record<string, ItemState> = {};
-  for (const item of template.items) items[item.id] = { status: 'todo', due: resolveDue(item.due, window) };
+  for (const item of template.items) {
+    const due = resolveDue(item.due, window);
+    items[item.id] = { status: 'todo', due, remindersSent: remindersPassed(template, item, due, args.now) };
+  }
   const gates: Record<string, GateState> = {};
   for (const gate of template.gates) {
     gates[gate.id] = {
@@ -159,7 +229,24 @@ export function createEventState(args: CreateEventArgs): EventState {
     items,
     gates,
     delegations: [],
+    reviews: [],
+    reviewsThrough: args.now,
   };
+}
+
+/** Reminder offsets of an item, longest first (the order they fall due). */
+export function reminderOffsets(template: PlanTemplate, item: PlanTemplate['items'][number]): number[] {
+  return (item.reminders ?? template.defaultReminders).map(durationMs).sort((a, b) => b - a);
+}
+
+/** Reminders whose time is already past at `now`: they are skipped, not sent late in a burst. */
+export function remindersPassed(
+  template: PlanTemplate,
+  item: PlanTemplate['items'][number],
+  due: string,
+  now: string,
+): number {
+  return reminderOffsets(template, item).filter((offset) => toMs(due) - offset <= toMs(now)).length;
 }
 
 export function findItem(state: EventState, itemId: string) {
@@ -176,5 +263,5 @@ export function ownerUnit(state: EventState, itemId: string): string | undefined
 }
 
 export function isSettled(item: ItemState | undefined): boolean {
-  return item?.status === 'done';
+  return isSettledStatus(item?.status);
 }

@@ -36,6 +36,25 @@ export const dueSchema = z.union([
 ]);
 export type Due = z.infer<typeof dueSchema>;
 
+/** A length of time, written the way people say it: `{ days: 7 }`, `{ hours: 4 }`. */
+export const durationSchema = z
+  .object({
+    days: z.number().int().min(0).max(3650).optional(),
+    hours: z.number().int().min(0).max(100_000).optional(),
+    minutes: z.number().int().min(0).max(1_000_000).optional(),
+    seconds: z.number().int().min(0).max(10_000_000).optional(),
+  })
+  .strict()
+  .refine((d) => durationMs(d) > 0, 'a duration longer than zero, e.g. { days: 1 }');
+export type Duration = z.infer<typeof durationSchema>;
+
+export function durationMs(d: { days?: number; hours?: number; minutes?: number; seconds?: number }): number {
+  return ((((d.days ?? 0) * 24 + (d.hours ?? 0)) * 60 + (d.minutes ?? 0)) * 60 + (d.seconds ?? 0)) * 1000;
+}
+
+/** A deadline relative to the event (not absolute): review cadences start from one. */
+const relativeDueSchema = z.union([dueSchema.options[0], dueSchema.options[1]]);
+
 export const systemRoles = ['planner', 'admin', 'viewer', 'duty-officer'] as const;
 
 export const approvalRuleSchema = z.discriminatedUnion('mode', [
@@ -82,6 +101,8 @@ const templateShape = z
             due: dueSchema,
             dependsOn: z.array(id).default([]),
             evidenceRequired: z.boolean().default(false),
+            /** Reminders before the deadline; the template's `defaultReminders` when omitted. */
+            reminders: z.array(durationSchema).max(10).optional(),
           })
           .strict(),
       )
@@ -98,12 +119,35 @@ const templateShape = z
             approval: approvalRuleSchema,
             /** Separation of duties: whoever completed a covered item may not approve this gate. */
             forbidCompleterApproval: z.boolean().default(false),
+            /** What a rejection sends back to rework: the items the rejection names, or every covered item. */
+            rework: z.enum(['named', 'all']).default('named'),
             due: dueSchema.optional(),
           })
           .strict(),
       )
       .default([]),
     people: z.array(personSchema).default([]),
+    defaultReminders: z.array(durationSchema).max(10).default([]),
+    /**
+     * Escalation chain for overdue items and gates: after each step's delay past
+     * the deadline, the step's role is notified (in the owner unit or the
+     * nearest parent unit that has a holder; else every holder of the role).
+     */
+    escalation: z
+      .array(z.object({ after: durationSchema, role: id }).strict())
+      .max(10)
+      .default([]),
+    /** Progress reviews: from each cadence's start, a review every `every`; units report within `reportWithin`. */
+    reviews: z
+      .object({
+        cadence: z
+          .array(z.object({ from: relativeDueSchema, every: durationSchema }).strict())
+          .min(1)
+          .max(10),
+        reportWithin: durationSchema.default({ hours: 24 }),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -165,6 +209,22 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
       report(['gates', i, 'approval'], `no one in the roster can satisfy this approval rule`, 'UNSATISFIABLE_RULE');
     }
   });
+  t.escalation.forEach((step, i) => {
+    if (!roleIds.has(step.role)) report(['escalation', i, 'role'], `unknown role "${step.role}"`, 'UNKNOWN_REFERENCE');
+    const previous = t.escalation[i - 1];
+    if (previous && durationMs(step.after) <= durationMs(previous.after)) {
+      report(['escalation', i, 'after'], 'each escalation step comes later than the one before', 'ESCALATION_ORDER');
+    }
+  });
+  t.gates.forEach((gate, i) => {
+    if (!gate.due) return;
+    gate.covers.forEach((itemId, j) => {
+      const item = t.items.find((candidate) => candidate.id === itemId);
+      if (item && dueAfter(item.due, gate.due!)) {
+        report(['gates', i, 'covers', j], `item "${itemId}" is due after the gate that covers it`, 'DUE_AFTER_GATE');
+      }
+    });
+  });
   t.people.forEach((person, i) => {
     person.roles.forEach((role, j) => {
       if (!roleIds.has(role)) report(['people', i, 'roles', j], `unknown role "${role}"`, 'UNKNOWN_REFERENCE');
@@ -173,6 +233,21 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
       if (!unitIds.has(unit)) report(['people', i, 'units', j], `unknown unit "${unit}"`, 'UNKNOWN_REFERENCE');
     });
   });
+}
+
+/**
+ * Whether deadline `a` certainly falls after `b`, judged without an event
+ * window: comparable when both are absolute, or both relative to the same
+ * anchor (days, then time of day). Otherwise the check happens at event start.
+ */
+export function dueAfter(a: Due, b: Due): boolean {
+  if ('absolute' in a || 'absolute' in b) {
+    return 'absolute' in a && 'absolute' in b && new Date(a.absolute).getTime() > new Date(b.absolute).getTime();
+  }
+  if (a.from !== b.from) return false;
+  const offset = (d: typeof a) => ('daysBefore' in d ? -d.daysBefore : d.daysAfter);
+  if (offset(a) !== offset(b)) return offset(a) > offset(b);
+  return a.at !== undefined && b.at !== undefined && a.at > b.at;
 }
 
 /** Depth-first search; returns the ids along the first cycle found, closed (a → b → a). */

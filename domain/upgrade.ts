@@ -1,10 +1,30 @@
 import { type EventState } from './state';
+import { type PlanTemplate } from './template';
 
 /**
- * State carried across continue-as-new by an older version of the workflow
- * may lack fields added since. Fill them with their neutral value, so a
- * running event picks up new capabilities without breaking.
+ * A running event keeps the template snapshot, and the state, that older
+ * code produced. Fields added since are filled with their neutral value here,
+ * so running events pick up new capabilities without breaking (the replay
+ * tests hold older histories to this).
  */
+export function upgradeTemplate(template: PlanTemplate): PlanTemplate {
+  return {
+    ...template,
+    defaultReminders: template.defaultReminders ?? [],
+    escalation: template.escalation ?? [],
+    gates: template.gates.map((gate) => ({
+      ...gate,
+      forbidCompleterApproval: gate.forbidCompleterApproval ?? false,
+      rework: gate.rework ?? 'named',
+    })),
+  };
+}
+
 export function upgradeState(state: EventState): EventState {
-  return { ...state, delegations: state.delegations ?? [] };
+  return {
+    ...state,
+    template: upgradeTemplate(state.template),
+    delegations: state.delegations ?? [],
+    reviews: state.reviews ?? [],
+  };
 }

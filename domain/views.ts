@@ -1,5 +1,5 @@
 import { gateBlockers, missingRoles } from './gates';
-import { principalOf, type EventState } from './state';
+import { isOpenStatus, principalOf, type EventState } from './state';
 import { itemUnit, type PlanTemplate } from './template';
 
 /**
@@ -20,22 +20,55 @@ export function toEventView(state: EventState, now: string) {
       dependsOn: item.dependsOn,
       evidenceRequired: item.evidenceRequired,
       status: s.status,
-      overdue: s.status !== 'done' && s.due < now,
+      overdue: isOpenStatus(s.status) && s.due < now,
+      escalationLevel: s.escalationLevel ?? 0,
+      ...(s.startedBy ? { startedBy: s.startedBy, startedAt: s.startedAt } : {}),
+      ...(s.blocked ? { blocked: s.blocked } : {}),
       ...(s.completedBy ? { completedBy: s.completedBy, completedAt: s.completedAt } : {}),
       ...(s.evidence?.length ? { evidence: s.evidence } : {}),
       ...(s.note ? { note: s.note } : {}),
+      ...(s.waiver ? { waiver: s.waiver } : {}),
     };
   });
+  /** Done and waived both settle an item; the counts keep them apart. */
   const progressOf = (list: typeof items) => {
-    const done = list.filter((i) => i.status === 'done').length;
-    return { total: list.length, done, percent: list.length ? Math.round((done / list.length) * 1000) / 10 : 100 };
+    const count = (status: string) => list.filter((i) => i.status === status).length;
+    const settled = count('done') + count('waived');
+    return {
+      total: list.length,
+      done: count('done'),
+      waived: count('waived'),
+      inProgress: count('in_progress'),
+      blocked: count('blocked'),
+      overdue: list.filter((i) => i.overdue).length,
+      percent: list.length ? Math.round((settled / list.length) * 1000) / 10 : 100,
+    };
   };
-  const workGroups = template.workGroups.map((group) => ({
-    id: group.id,
-    title: group.title,
-    unit: group.unit,
-    ...progressOf(items.filter((i) => i.workGroup === group.id)),
-  }));
+  const blockerOf = (i: (typeof items)[number]) => ({ id: i.id, unit: i.unit, workGroup: i.workGroup, ...i.blocked! });
+  const workGroups = template.workGroups.map((group) => {
+    const mine = items.filter((i) => i.workGroup === group.id);
+    return {
+      id: group.id,
+      title: group.title,
+      unit: group.unit,
+      ...progressOf(mine),
+      blockers: mine.filter((i) => i.blocked).map(blockerOf),
+    };
+  });
+  const latestReview = state.reviews.at(-1);
+  const units = template.units
+    .map((unit) => {
+      const mine = items.filter((i) => i.unit === unit.id);
+      return {
+        id: unit.id,
+        title: unit.title,
+        ...progressOf(mine),
+        blockers: mine.filter((i) => i.blocked).map(blockerOf),
+        // A unit that missed the latest progress review's report is itself overdue.
+        missedReview: latestReview?.missed?.includes(unit.id) ? latestReview.id : undefined,
+      };
+    })
+    .filter((u) => u.total > 0);
   const gates = template.gates.map((gate) => {
     const s = state.gates[gate.id]!;
     const blockers = gateBlockers(state, gate.id);
@@ -72,8 +105,18 @@ export function toEventView(state: EventState, now: string) {
     updatedAt: state.updatedAt,
     progress: progressOf(items),
     workGroups,
+    units,
     gates,
-    overdue: items.filter((i) => i.overdue).map((i) => ({ id: i.id, unit: i.unit, due: i.due })),
+    blockers: items.filter((i) => i.blocked).map(blockerOf),
+    overdue: items
+      .filter((i) => i.overdue)
+      .map((i) => ({ id: i.id, unit: i.unit, due: i.due, escalationLevel: i.escalationLevel })),
+    waiversPending: items
+      .filter((i) => i.waiver?.status === 'requested')
+      .map((i) => ({ id: i.id, unit: i.unit, ...i.waiver! })),
+    reviews: state.reviews,
+    ...(state.cancelled ? { cancelled: state.cancelled } : {}),
+    ...(state.rescheduled?.length ? { rescheduled: state.rescheduled } : {}),
     delegations: state.delegations.map((d) => ({
       ...d,
       active: !d.revokedAt && d.validFrom <= now && now < d.validUntil,
@@ -85,7 +128,7 @@ export type EventView = ReturnType<typeof toEventView>;
 
 /** Values for the event's search attributes: ids and numbers only, no free text. */
 export function searchAttributeValues(state: EventState, now: string) {
-  const open = state.template.items.filter((item) => state.items[item.id]?.status !== 'done');
+  const open = state.template.items.filter((item) => isOpenStatus(state.items[item.id]?.status));
   const pendingGates = state.template.gates.filter(
     (g) => g.phase === state.phase && state.gates[g.id]?.status !== 'passed' && gateBlockers(state, g.id).length === 0,
   );
@@ -118,13 +161,4 @@ export function participantsOf(template: PlanTemplate): string[] {
       ...template.gates.flatMap((g) => g.approval.roles.map((r) => `role:${r}`)),
     ]),
   ].sort();
-}
-
-/** The next instant at which a derived value (an overdue count) changes by itself. */
-export function nextWakeUp(state: EventState, now: string): string | undefined {
-  return state.template.items
-    .map((item) => state.items[item.id]!)
-    .filter((s) => s.status !== 'done' && s.due >= now)
-    .map((s) => s.due)
-    .sort()[0];
 }

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
 import { mintDevToken } from '../api/auth';
 import { loadApiConfig } from '../api/config';
+import { createLogger } from '../api/logger';
 import { startApi } from '../api/server';
 import { connectionOptions, dataConverterOf } from '../config/temporal';
 import { createEventWorker } from '../worker/worker';
@@ -58,6 +60,11 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: dataConverterOf(config),
+    activities: createActivities({
+      // The API's pino setup (level, pretty output under `npm start`), named for the worker.
+      logger: createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === 'true', name: 'readiness-worker' }),
+      webhookUrl: config.NOTIFY_WEBHOOK_URL,
+    }),
   });
   const workerRun = worker.run();
   const api = await startApi(config);

@@ -1,15 +1,14 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
   Actor,
+  Command,
+  CommandOf,
   CommandResult,
-  CompleteItemCommand,
-  DelegateCommand,
   EventState,
   EventWindow,
   Person,
   PlanTemplate,
-  RevokeDelegationCommand,
-  SignOffGateCommand,
+  RecentRequest,
 } from '../domain';
 
 /**
@@ -19,6 +18,22 @@ import type {
 
 export const eventWorkflowType = 'eventWorkflow';
 export const eventWorkflowId = (eventId: string): string => `event/${eventId}`;
+
+/** What the shell carries across continue-as-new besides the domain state. */
+export interface ShellState {
+  /** Recent idempotency keys with a fingerprint of their body and their result (the server dedupes only within a run). */
+  recentRequests: RecentRequest[];
+  /** Notifications that gave up after their retries: shown to ops, never blocking the lifecycle. */
+  notificationFailures: NotificationFailure[];
+}
+
+export interface NotificationFailure {
+  id: string;
+  kind: string;
+  at: string;
+  failedAt: string;
+  error: string;
+}
 
 export type EventWorkflowInput =
   | {
@@ -31,17 +46,29 @@ export type EventWorkflowInput =
       roster?: Person[];
       createdBy: string;
     }
-  | { kind: 'continue'; state: EventState };
+  | { kind: 'continue'; state: EventState; shell?: ShellState };
 
 export interface CommandRequest<C> {
   actor: Actor;
   command: C;
 }
 
-export const completeItemUpdate = defineUpdate<CommandResult, [CommandRequest<CompleteItemCommand>]>('completeItem');
-export const signOffGateUpdate = defineUpdate<CommandResult, [CommandRequest<SignOffGateCommand>]>('signOffGate');
-export const delegateUpdate = defineUpdate<CommandResult, [CommandRequest<DelegateCommand>]>('delegate');
-export const revokeDelegationUpdate = defineUpdate<CommandResult, [CommandRequest<RevokeDelegationCommand>]>(
-  'revokeDelegation',
-);
+const update = <T extends Command['type']>(name: T) =>
+  defineUpdate<CommandResult, [CommandRequest<CommandOf<T>>], T>(name);
+
+// The wire name of each update is its command type.
+export const completeItemUpdate = update('completeItem');
+export const signOffGateUpdate = update('signOffGate');
+export const delegateUpdate = update('delegate');
+export const revokeDelegationUpdate = update('revokeDelegation');
+export const startItemUpdate = update('startItem');
+export const blockItemUpdate = update('blockItem');
+export const unblockItemUpdate = update('unblockItem');
+export const requestWaiverUpdate = update('requestWaiver');
+export const decideWaiverUpdate = update('decideWaiver');
+export const submitProgressReportUpdate = update('submitProgressReport');
+export const rescheduleUpdate = update('reschedule');
+export const cancelUpdate = update('cancel');
+
 export const stateQuery = defineQuery<EventState>('state');
+export const notificationFailuresQuery = defineQuery<NotificationFailure[]>('notificationFailures');

@@ -3,21 +3,24 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  currentUpdateInfo,
+  patched,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { type z } from 'zod';
+import { type UpdateDefinition } from '@temporalio/common';
+import type { Activities } from '../activities';
 import {
   apply,
   commandRequestSchema,
-  completeItemCommandSchema,
+  commandSchema,
   createEventState,
-  delegateCommandSchema,
+  fingerprint,
   isTerminal,
   nextWakeUp,
-  revokeDelegationCommandSchema,
   searchAttributeValues,
-  signOffGateCommandSchema,
+  tick,
   toIso,
   toMs,
   toValidationIssues,
@@ -26,18 +29,46 @@ import {
   type Command,
   type CommandResult,
   type EventState,
+  type Notification,
   type Person,
   type Rejection,
 } from '../domain';
 import {
+  blockItemUpdate,
+  cancelUpdate,
   completeItemUpdate,
+  decideWaiverUpdate,
   delegateUpdate,
+  notificationFailuresQuery,
+  requestWaiverUpdate,
+  rescheduleUpdate,
   revokeDelegationUpdate,
   signOffGateUpdate,
+  startItemUpdate,
   stateQuery,
+  submitProgressReportUpdate,
+  unblockItemUpdate,
+  type CommandRequest,
   type EventWorkflowInput,
+  type ShellState,
 } from './definitions';
 import { publishSearchAttributes } from './publish';
+
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // Bounded: a receiver that stays down costs ~1 h of retries, then the failure is recorded for ops.
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: ['WEBHOOK_REJECTED'],
+  },
+});
+
+/** How many recent idempotency keys the workflow remembers across continue-as-new. */
+const RECENT_REQUESTS = 128;
+const NOTIFICATION_FAILURES = 100;
 
 const now = (): string => toIso(Date.now());
 
@@ -50,70 +81,146 @@ function refuse(rejection: Rejection): never {
   });
 }
 
+const updates = [
+  completeItemUpdate,
+  signOffGateUpdate,
+  delegateUpdate,
+  revokeDelegationUpdate,
+  startItemUpdate,
+  blockItemUpdate,
+  unblockItemUpdate,
+  requestWaiverUpdate,
+  decideWaiverUpdate,
+  submitProgressReportUpdate,
+  rescheduleUpdate,
+  cancelUpdate,
+] as unknown as UpdateDefinition<CommandResult, [CommandRequest<Command>], string>[];
+
 /**
  * One workflow per event: the thin shell around domain/. Every human action
  * is an update whose synchronous validator runs the same pure rules as the
- * handler, so a refused command never enters history.
+ * handler, so a refused command never enters history. One timer: the loop
+ * sleeps until the domain's next deadline or a change, then ticks.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventId: string; phase: string }> {
   let state: EventState =
     input.kind === 'continue' ? upgradeState(input.state) : createEventState({ ...input, now: now() });
+  const shell: ShellState =
+    input.kind === 'continue' && input.shell ? input.shell : { recentRequests: [], notificationFailures: [] };
   let changed = false;
+  const deliveries = new Set<Promise<void>>();
 
   setHandler(stateQuery, () => state);
+  setHandler(notificationFailuresQuery, () => shell.notificationFailures);
 
-  // Parses the untrusted request (a direct Temporal client may send anything) and asks the rules.
-  const check = <C extends Command>(schema: z.ZodType<C>, request: unknown): { command: C; person: Person } => {
-    const parsed = commandRequestSchema(schema).safeParse(request);
-    if (!parsed.success) {
+  // Effects never block the lifecycle: a notification that gives up is recorded for ops.
+  const dispatch = (effects: Notification[]) => {
+    // Events started before notifications existed replay without them; from here on they notify.
+    if (effects.length === 0 || !patched('notify-effects')) return;
+    for (const effect of effects) {
+      const delivery: Promise<void> = notify(effect).then(
+        () => undefined,
+        (error: unknown) => {
+          const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+          shell.notificationFailures = [
+            ...shell.notificationFailures,
+            {
+              id: effect.id,
+              kind: effect.kind,
+              at: effect.at,
+              failedAt: now(),
+              error: cause instanceof Error ? cause.message : String(cause),
+            },
+          ].slice(-NOTIFICATION_FAILURES);
+        },
+      );
+      deliveries.add(delivery);
+      void delivery.finally(() => deliveries.delete(delivery));
+    }
+  };
+  const runTick = () => {
+    const ticked = tick(state, now());
+    state = ticked.state;
+    dispatch(ticked.effects);
+  };
+
+  /** Parses the untrusted request (a direct Temporal client may send anything). */
+  const parse = (name: string, request: unknown): CommandRequest<Command> => {
+    const parsed = commandRequestSchema(commandSchema).safeParse(request);
+    if (!parsed.success || parsed.data.command.type !== name) {
       throw ApplicationFailure.create({
         type: 'INVALID_COMMAND',
         message: 'the command is malformed',
         nonRetryable: true,
-        details: [{ issues: toValidationIssues(parsed.error) }],
+        details: [{ issues: parsed.success ? [] : toValidationIssues(parsed.error) }],
       });
     }
-    const { actor, command } = parsed.data;
-    const verdict = validate(state, command, actor, now());
+    return parsed.data;
+  };
+  /** A retry of a request this workflow already answered (possibly in an earlier run). */
+  const remembered = (request: CommandRequest<Command>) => {
+    const key = currentUpdateInfo()?.id;
+    const entry = key === undefined ? undefined : shell.recentRequests.find((r) => r.key === key);
+    if (!entry) return undefined;
+    if (entry.fingerprint !== fingerprint(request)) {
+      refuse({ code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different request' });
+    }
+    return entry;
+  };
+  const check = (request: CommandRequest<Command>): Person => {
+    const verdict = validate(state, request.command, request.actor, now());
     if (!verdict.ok) refuse(verdict.rejection);
-    return { command, person: verdict.person };
-  };
-  const run = <C extends Command>(schema: z.ZodType<C>, request: unknown): CommandResult => {
-    const { command, person } = check(schema, request);
-    const applied = apply(state, command, person, now());
-    state = applied.state;
-    changed = true;
-    return applied.result;
+    return verdict.person;
   };
 
-  setHandler(completeItemUpdate, (request) => run(completeItemCommandSchema, request), {
-    validator: (request) => void check(completeItemCommandSchema, request),
-  });
-  setHandler(signOffGateUpdate, (request) => run(signOffGateCommandSchema, request), {
-    validator: (request) => void check(signOffGateCommandSchema, request),
-  });
-  setHandler(delegateUpdate, (request) => run(delegateCommandSchema, request), {
-    validator: (request) => void check(delegateCommandSchema, request),
-  });
-  setHandler(revokeDelegationUpdate, (request) => run(revokeDelegationCommandSchema, request), {
-    validator: (request) => void check(revokeDelegationCommandSchema, request),
-  });
+  for (const definition of updates) {
+    setHandler(
+      definition,
+      (raw) => {
+        const request = parse(definition.name, raw);
+        const earlier = remembered(request);
+        if (earlier) return earlier.result as CommandResult;
+        const applied = apply(state, request.command, check(request), now());
+        state = applied.state;
+        dispatch(applied.effects);
+        const key = currentUpdateInfo()?.id;
+        if (key !== undefined) {
+          shell.recentRequests = [
+            ...shell.recentRequests,
+            { key, fingerprint: fingerprint(request), result: applied.result },
+          ].slice(-RECENT_REQUESTS);
+        }
+        changed = true;
+        return applied.result;
+      },
+      {
+        validator: (raw) => {
+          const request = parse(definition.name, raw);
+          if (!remembered(request)) check(request);
+        },
+      },
+    );
+  }
 
+  runTick();
   let published = publishSearchAttributes(searchAttributeValues(state, now()), undefined);
 
   while (!isTerminal(state.phase)) {
     changed = false;
     const wake = nextWakeUp(state, now());
-    const timeoutMs = wake === undefined ? undefined : Math.max(toMs(wake) - Date.now() + 1, 1);
+    const timeoutMs = wake === undefined ? undefined : Math.max(toMs(wake) - Date.now(), 1);
     if (timeoutMs === undefined) await condition(() => changed);
     else await condition(() => changed, timeoutMs);
+    runTick();
     published = publishSearchAttributes(searchAttributeValues(state, now()), published);
     if (workflowInfo().continueAsNewSuggested) {
-      // Never from inside a handler: let in-flight updates finish and reply first.
+      // Never from inside a handler: let in-flight updates reply and notifications settle first.
       await condition(allHandlersFinished);
-      await continueAsNew<(input: EventWorkflowInput) => Promise<unknown>>({ kind: 'continue', state });
+      await Promise.all([...deliveries]);
+      await continueAsNew<(input: EventWorkflowInput) => Promise<unknown>>({ kind: 'continue', state, shell });
     }
   }
   await condition(allHandlersFinished);
+  await Promise.all([...deliveries]);
   return { eventId: state.eventId, phase: state.phase };
 }

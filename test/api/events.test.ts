@@ -182,7 +182,7 @@ describe('completing items and deciding gates over HTTP', () => {
     const view = (await getEvent(eventId)).body;
     expect(view.phase).toBe('preparation');
     expect(view.gates[0]).toMatchObject({ id: 'plan-approval', status: 'passed' });
-    expect(view.progress).toEqual({ total: 3, done: 2, percent: 66.7 });
+    expect(view.progress).toMatchObject({ total: 3, done: 2, waived: 0, blocked: 0, percent: 66.7 });
   });
 
   it('returns the first result for a retried request with the same Idempotency-Key', async () => {

@@ -64,13 +64,14 @@ describe('reconstruction from history', () => {
       [1, 'system', 'eventStarted', 'planner.linh', null],
       [2, 'action', 'completeItem', 'office.mai', 'plan.master'],
       [3, 'action', 'completeItem', 'cyber.hung', 'plan.cyber'],
-      [4, 'action', 'signOffGate', 'head.tuan', 'plan-approval'],
-      [5, 'action', 'signOffGate', 'office.mai', 'plan-approval'],
-      [6, 'system', 'gatePassed', null, 'plan-approval'],
-      [7, 'system', 'phaseChanged', null, null],
+      [4, 'system', 'gateOpened', null, 'plan-approval'],
+      [5, 'action', 'signOffGate', 'head.tuan', 'plan-approval'],
+      [6, 'action', 'signOffGate', 'office.mai', 'plan-approval'],
+      [7, 'system', 'gatePassed', null, 'plan-approval'],
+      [8, 'system', 'phaseChanged', null, null],
     ]);
     expect(timeline[1]?.note).toBe('xong');
-    expect(timeline[6]?.detail).toEqual({ from: 'planning', to: 'preparation' });
+    expect(timeline[7]?.detail).toEqual({ from: 'planning', to: 'preparation' });
   });
 
   it('surfaces a step the rules refuse instead of skipping it silently', () => {

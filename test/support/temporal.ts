@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { type Notification } from '../../domain';
 import { createEventWorker } from '../../worker/worker';
 
 export interface TestTemporal {
@@ -13,12 +14,15 @@ export interface TestTemporal {
   namespace: string;
   address: string;
   /** Starts a worker on this file's task queue with the run's shared bundle. */
+  /** Starts a worker on this file's task queue; `notify` records notifications unless replaced. */
   startWorker(options?: { activities?: object }): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
 export interface RunningWorker {
   worker: Worker;
+  /** What the recording `notify` activity received, in order. */
+  notifications: Notification[];
   stop(): Promise<void>;
 }
 
@@ -45,17 +49,26 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
     namespace,
     address,
     async startWorker(options = {}) {
+      const notifications: Notification[] = [];
+      // A recording fake of the notification activity: workflow tests assert on what was sent.
+      const recording = {
+        notify: (notification: Notification) => {
+          notifications.push(notification);
+          return Promise.resolve({ channels: { log: 'written' as const } });
+        },
+      };
       const worker = await createEventWorker({
         connection: nativeConnection,
         namespace,
         taskQueue,
         workflowBundle: { codePath: inject('workflowBundlePath') },
-        activities: options.activities ?? {},
+        activities: options.activities ?? recording,
         ...(dataConverter ? { dataConverter } : {}),
       });
       const running = worker.run();
       const handle: RunningWorker = {
         worker,
+        notifications,
         async stop() {
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await running;

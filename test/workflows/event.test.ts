@@ -35,7 +35,7 @@ describe('event workflow', () => {
     const handle = await startTinyEvent(temporal.client, temporal.taskQueue, uniqueEventId('start'));
     const state = await handle.query(stateQuery);
     expect(state.phase).toBe('planning');
-    expect(state.items['plan.master']).toEqual({ status: 'todo', due: '2026-09-11T10:00:00.000Z' });
+    expect(state.items['plan.master']).toMatchObject({ status: 'todo', due: '2026-09-11T10:00:00.000Z' });
     expect(state.gates['plan-approval']).toMatchObject({ status: 'pending', approvals: [] });
   });
 

@@ -1,0 +1,32 @@
+/**
+ * What the rules ask the outside world to do. The domain returns effects;
+ * the workflow runs them as activities. JSON-safe.
+ */
+export type NotificationKind =
+  | 'reminder'
+  | 'escalation'
+  | 'gateOpened'
+  | 'gateRejected'
+  | 'itemBlocked'
+  | 'waiverRequested'
+  | 'waiverExpired'
+  | 'reviewOpened'
+  | 'reviewMissed'
+  | 'rescheduled'
+  | 'eventCancelled';
+
+export interface Notification {
+  /** Stable across retries and replays: receivers dedupe on it. */
+  id: string;
+  eventId: string;
+  kind: NotificationKind;
+  /** The instant the notification was due (not when it happened to be sent). */
+  at: string;
+  subject: { type: 'item' | 'gate' | 'review' | 'event'; id: string };
+  /** Audience, by unit and role (resolved to addresses by the delivery channel). */
+  to: { units: string[]; roles: string[] };
+  /** Escalation step, 1-based. */
+  level?: number;
+  summary: string;
+  details?: Record<string, unknown>;
+}
