@@ -1,14 +1,6 @@
 import { z } from 'zod';
-import {
-  completeItemBody,
-  delegationBody,
-  eventReadQuery,
-  gateDecisionBody,
-  listEventsQuery,
-  revocationBody,
-  startEventBody,
-  timelineQuery,
-} from './schemas';
+import { commandRoutes } from './routes/commands';
+import { eventReadQuery, listEventsQuery, startEventBody, timelineQuery } from './schemas';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate
@@ -38,6 +30,31 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
       schema: s,
     }));
   const listParams = queryParams(listEventsQuery);
+
+  // Every human action, from the same table that registers the routes.
+  const commandPaths: Record<string, Record<string, unknown>> = {};
+  for (const route of commandRoutes) {
+    const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const params = [...route.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    commandPaths[path] = {
+      ...commandPaths[path],
+      [route.method]: {
+        summary: route.summary,
+        operationId: route.operationId,
+        parameters: [...params, idempotency],
+        requestBody: { required: route.bodyRequired, content: { 'application/json': { schema: schema(route.body) } } },
+        responses: {
+          [String(route.status)]: { description: 'the result of the action' },
+          ...errors(400, 401, 403, 404, 409, 422, 429, 503),
+        },
+      },
+    };
+  }
 
   return {
     openapi: '3.1.0',
@@ -114,57 +131,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           },
         },
       },
-      '/events/{eventId}/delegations': {
-        post: {
-          summary: "Delegate one's signing right to another person of the roster for a time window (approvers)",
-          operationId: 'delegate',
-          parameters: [eventId, idempotency],
-          requestBody: json(delegationBody),
-          responses: { '201': { description: 'the delegation' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
-        },
-      },
-      '/events/{eventId}/delegations/{delegationId}': {
-        delete: {
-          summary: 'Revoke a delegation (its delegator or an admin)',
-          operationId: 'revokeDelegation',
-          parameters: [
-            eventId,
-            { name: 'delegationId', in: 'path', required: true, schema: { type: 'string' } },
-            idempotency,
-          ],
-          requestBody: { required: false, content: { 'application/json': { schema: schema(revocationBody) } } },
-          responses: { '200': { description: 'the revoked delegation' }, ...errors(400, 401, 403, 404, 409, 429, 503) },
-        },
-      },
-      '/events/{eventId}/items/{itemId}/complete': {
-        post: {
-          summary: 'Complete a checklist item with evidence (member of the owner unit)',
-          operationId: 'completeItem',
-          parameters: [
-            eventId,
-            { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } },
-            idempotency,
-          ],
-          requestBody: json(completeItemBody),
-          responses: { '200': { description: 'the item is done' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
-        },
-      },
-      '/events/{eventId}/gates/{gateId}/decisions': {
-        post: {
-          summary: 'Approve or reject a gate (holder of one of its approver roles)',
-          operationId: 'decideGate',
-          parameters: [
-            eventId,
-            { name: 'gateId', in: 'path', required: true, schema: { type: 'string' } },
-            idempotency,
-          ],
-          requestBody: json(gateDecisionBody),
-          responses: {
-            '201': { description: 'the decision is recorded' },
-            ...errors(400, 401, 403, 404, 409, 422, 429, 503),
-          },
-        },
-      },
+      ...commandPaths,
     },
   };
 }

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  delegationRequestSchema,
-  gateDecisionSchema,
-  itemCompletionSchema,
-  personSchema,
-  phases,
-  revocationRequestSchema,
-  startEventInputSchema,
-} from '../domain';
+import { personSchema, phases, startEventInputSchema } from '../domain';
 
 /**
  * Request and response shapes at the HTTP edge. Built from the domain's
@@ -35,11 +27,6 @@ export const startEventBody = z
   })
   .strict();
 export type StartEventBody = z.infer<typeof startEventBody>;
-
-export const completeItemBody = itemCompletionSchema;
-export const gateDecisionBody = gateDecisionSchema;
-export const delegationBody = delegationRequestSchema;
-export const revocationBody = revocationRequestSchema;
 
 export const eventReadQuery = z
   .object({

@@ -141,4 +141,11 @@ export type SignOffGateCommand = z.infer<typeof signOffGateCommandSchema>;
 
 /** What every update carries: who asks, and what. The actor comes from authentication, never a request body. */
 export const commandRequestSchema = <T extends z.ZodType>(command: T) =>
-  z.object({ actor: actorSchema, command }).strict();
+  z
+    .object({
+      actor: actorSchema,
+      command,
+      /** The client's Idempotency-Key: remembered with the result across continue-as-new. */
+      idempotencyKey: z.string().min(1).max(128).optional(),
+    })
+    .strict();

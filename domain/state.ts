@@ -182,8 +182,10 @@ export function resolveDue(due: Due, window: EventWindow): string {
   const anchor = toLocal(anchorMs, window.timeZone);
   const days = 'daysBefore' in due ? -due.daysBefore : due.daysAfter;
   const date = addLocalDays(anchor, days);
-  const time = due.at ? parseClock(due.at) : { hour: anchor.hour, minute: anchor.minute };
-  return toIso(fromLocal({ ...date, ...time }, window.timeZone));
+  if (due.at) return toIso(fromLocal({ ...date, ...parseClock(due.at) }, window.timeZone));
+  // Same local time as the anchor, to the millisecond (the wall-clock conversion works in minutes).
+  const subMinute = ((anchorMs % 60_000) + 60_000) % 60_000;
+  return toIso(fromLocal({ ...date, hour: anchor.hour, minute: anchor.minute }, window.timeZone) + subMinute);
 }
 
 export interface CreateEventArgs {

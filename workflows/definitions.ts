@@ -51,6 +51,7 @@ export type EventWorkflowInput =
 export interface CommandRequest<C> {
   actor: Actor;
   command: C;
+  idempotencyKey?: string;
 }
 
 const update = <T extends Command['type']>(name: T) =>

@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  currentUpdateInfo,
   patched,
   proxyActivities,
   setHandler,
@@ -159,10 +158,10 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
   };
   /** A retry of a request this workflow already answered (possibly in an earlier run). */
   const remembered = (request: CommandRequest<Command>) => {
-    const key = currentUpdateInfo()?.id;
+    const key = request.idempotencyKey;
     const entry = key === undefined ? undefined : shell.recentRequests.find((r) => r.key === key);
     if (!entry) return undefined;
-    if (entry.fingerprint !== fingerprint(request)) {
+    if (entry.fingerprint !== fingerprint({ actor: request.actor.id, command: request.command })) {
       refuse({ code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different request' });
     }
     return entry;
@@ -183,12 +182,12 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
         const applied = apply(state, request.command, check(request), now());
         state = applied.state;
         dispatch(applied.effects);
-        const key = currentUpdateInfo()?.id;
+        const key = request.idempotencyKey;
         if (key !== undefined) {
-          shell.recentRequests = [
-            ...shell.recentRequests,
-            { key, fingerprint: fingerprint(request), result: applied.result },
-          ].slice(-RECENT_REQUESTS);
+          const print = fingerprint({ actor: request.actor.id, command: request.command });
+          shell.recentRequests = [...shell.recentRequests, { key, fingerprint: print, result: applied.result }].slice(
+            -RECENT_REQUESTS,
+          );
         }
         changed = true;
         return applied.result;

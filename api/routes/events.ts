@@ -1,7 +1,6 @@
 import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { type z } from 'zod';
-import { type UpdateDefinition } from '@temporalio/common';
 import {
   eventWindowSchema,
   participantsOf,
@@ -10,40 +9,17 @@ import {
   scopeView,
   toEventView,
   toIso,
-  toValidationIssues,
-  type Command,
-  type CommandResult,
   type EventState,
   type Reader,
 } from '../../domain';
-import {
-  completeItemUpdate,
-  delegateUpdate,
-  eventWorkflowId,
-  eventWorkflowType,
-  revokeDelegationUpdate,
-  signOffGateUpdate,
-  stateQuery,
-  type CommandRequest,
-  type EventWorkflowInput,
-} from '../../workflows/definitions';
+import { eventWorkflowId, eventWorkflowType, stateQuery, type EventWorkflowInput } from '../../workflows/definitions';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
+import { registerCommandRoutes } from './commands';
 import { timelineCsv } from '../csv';
 import { readHistorySteps } from '../history';
 import { Problem, toProblem, validationProblem } from '../problems';
-import {
-  completeItemBody,
-  delegationBody,
-  eventIdParam,
-  eventReadQuery,
-  gateDecisionBody,
-  idempotencyKey,
-  listEventsQuery,
-  revocationBody,
-  startEventBody,
-  timelineQuery,
-} from '../schemas';
+import { eventIdParam, eventReadQuery, listEventsQuery, startEventBody, timelineQuery } from '../schemas';
 import { checkTemplate, type TemplateStore } from '../templates';
 
 export interface EventsRouterDeps {
@@ -59,8 +35,6 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: (string |
   if (!parsed.success) throw validationProblem(parsed.error, prefix);
   return parsed.data;
 }
-
-const actorOf = (req: Request) => ({ id: req.actor!.id, ...(req.actor!.name ? { name: req.actor!.name } : {}) });
 
 const readerOf = (req: Request): Reader => ({
   id: req.actor!.id,
@@ -260,68 +234,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     }
   });
 
-  const runUpdate = async <C extends Command>(
-    req: Request,
-    eventId: string,
-    update: UpdateDefinition<CommandResult, [CommandRequest<C>]>,
-    command: C,
-  ): Promise<CommandResult> => {
-    const rawKey = req.header('Idempotency-Key');
-    const key = rawKey === undefined ? undefined : idempotencyKey.safeParse(rawKey);
-    if (key && !key.success) {
-      throw new Problem(400, 'VALIDATION_FAILED', 'the Idempotency-Key header is not valid', {
-        issues: toValidationIssues(key.error, ['headers', 'Idempotency-Key']),
-      });
-    }
-    try {
-      return await handleOf(eventId).executeUpdate(update, {
-        args: [{ actor: actorOf(req), command }],
-        ...(key?.success ? { updateId: key.data } : {}),
-      });
-    } catch (error) {
-      throw toProblem(error, { eventId });
-    }
-  };
-
-  router.post('/events/:eventId/items/:itemId/complete', async (req, res) => {
-    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const body = parse(completeItemBody, req.body ?? {});
-    const result = await runUpdate(req, eventId, completeItemUpdate, {
-      type: 'completeItem',
-      itemId: String(req.params.itemId),
-      ...body,
-    });
-    res.json(result);
-  });
-
-  router.post('/events/:eventId/gates/:gateId/decisions', async (req, res) => {
-    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const body = parse(gateDecisionBody, req.body ?? {});
-    const result = await runUpdate(req, eventId, signOffGateUpdate, {
-      type: 'signOffGate',
-      gateId: String(req.params.gateId),
-      ...body,
-    });
-    res.status(201).json(result);
-  });
-
-  router.post('/events/:eventId/delegations', async (req, res) => {
-    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const body = parse(delegationBody, req.body ?? {});
-    const result = await runUpdate(req, eventId, delegateUpdate, { type: 'delegate', ...body });
-    res.status(201).json(result);
-  });
-
-  router.delete('/events/:eventId/delegations/:delegationId', async (req, res) => {
-    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const body = parse(revocationBody, req.body ?? {});
-    const result = await runUpdate(req, eventId, revokeDelegationUpdate, {
-      type: 'revokeDelegation',
-      delegationId: String(req.params.delegationId),
-      ...body,
-    });
-    res.json(result);
-  });
+  registerCommandRoutes(router, { client, handleOf });
 
   return router;
 }

@@ -52,3 +52,14 @@ describe('deadline arithmetic', () => {
     ).toBe(false);
   });
 });
+
+describe('deadlines without a time of day', () => {
+  it('keep the exact local time of the anchor, seconds included', () => {
+    const window = eventWindowSchema.parse({
+      start: '2026-11-10T01:02:03.456Z',
+      end: '2026-11-11T00:00:00Z',
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
+    expect(resolveDue({ daysBefore: 2, from: 'start' }, window)).toBe('2026-11-08T01:02:03.456Z');
+  });
+});

@@ -1,5 +1,11 @@
 import { type Client, type WorkflowHandle } from '@temporalio/client';
-import { eventWindowSchema, type CommandResult, type CompleteItemCommand, type SignOffGateCommand } from '../../domain';
+import {
+  eventWindowSchema,
+  type CommandResult,
+  type CompleteItemCommand,
+  type PlanTemplate,
+  type SignOffGateCommand,
+} from '../../domain';
 import {
   completeItemUpdate,
   eventWorkflowId,
@@ -10,13 +16,18 @@ import {
 import { tinyTemplate, tinyWindow } from './fixtures';
 
 /** Starts an event workflow straight through the Temporal client, as a caller that bypasses the API would. */
-export async function startTinyEvent(client: Client, taskQueue: string, eventId: string): Promise<WorkflowHandle> {
+export async function startTinyEvent(
+  client: Client,
+  taskQueue: string,
+  eventId: string,
+  options: { template?: PlanTemplate; window?: { start: string; end: string; timeZone: string } } = {},
+): Promise<WorkflowHandle> {
   const input: EventWorkflowInput = {
     kind: 'start',
     eventId,
-    template: tinyTemplate(),
+    template: options.template ?? tinyTemplate(),
     templateHash: 'sha256:test',
-    window: eventWindowSchema.parse(tinyWindow),
+    window: eventWindowSchema.parse(options.window ?? tinyWindow),
     createdBy: 'planner.linh',
   };
   return client.workflow.start(eventWorkflowType, { workflowId: eventWorkflowId(eventId), taskQueue, args: [input] });

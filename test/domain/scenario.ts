@@ -1,0 +1,125 @@
+import {
+  apply,
+  commandSchema,
+  createEventState,
+  eventWindowSchema,
+  nextWakeUp,
+  planTemplateSchema,
+  tick,
+  validate,
+  type CommandResult,
+  type EventState,
+  type Notification,
+  type PlanTemplateInput,
+} from '../../domain';
+import { tinyTemplateInput, tinyWindow } from '../support/fixtures';
+
+/**
+ * Shared helpers of the domain tests: an event built from a copy of the tiny
+ * template (adjusted per test), and a player that runs commands the way the
+ * workflow does (validate, then apply on acceptance).
+ */
+
+/** When the test events are created: well before every deadline of the tiny template. */
+export const t0 = '2026-08-01T00:00:00.000Z';
+
+/** `iso` moved by a duration (negative values move back). */
+export function shift(iso: string, by: { days?: number; hours?: number; minutes?: number }): string {
+  const minutes = ((by.days ?? 0) * 24 + (by.hours ?? 0)) * 60 + (by.minutes ?? 0);
+  return new Date(new Date(iso).getTime() + minutes * 60_000).toISOString();
+}
+
+export type TemplateChange = (template: PlanTemplateInput) => void;
+
+export interface EventOptions {
+  now?: string;
+  window?: { start: string; end: string; timeZone: string };
+}
+
+/** A fresh event of a copy of the tiny template, changed by `change` first. */
+export function eventWith(change: TemplateChange = () => undefined, options: EventOptions = {}): EventState {
+  const input: PlanTemplateInput = structuredClone(tinyTemplateInput);
+  change(input);
+  return createEventState({
+    eventId: 'e',
+    template: planTemplateSchema.parse(input),
+    templateHash: 'sha256:test',
+    window: eventWindowSchema.parse(options.window ?? tinyWindow),
+    createdBy: 'planner.linh',
+    now: options.now ?? t0,
+  });
+}
+
+export type RawCommand = { type: string } & Record<string, unknown>;
+/** Who sends which command, and when (`t0` when omitted). */
+export type Step = [actor: string, command: RawCommand, at?: string];
+
+export interface Played {
+  /** 'OK', or the code of the first refusal (the steps after it are not run). */
+  code: string;
+  state: EventState;
+  /** Effects of every accepted step, in order. */
+  effects: Notification[];
+  /** Result of the last accepted step. */
+  result?: CommandResult;
+}
+
+/** Runs commands in order as the workflow does; stops at the first refusal. */
+export function play(state: EventState, steps: Step[]): Played {
+  let current = state;
+  const effects: Notification[] = [];
+  let result: CommandResult | undefined;
+  for (const [actor, raw, at = t0] of steps) {
+    const command = commandSchema.parse(raw);
+    const verdict = validate(current, command, { id: actor }, at);
+    if (!verdict.ok) return { code: verdict.rejection.code, state: current, effects, ...(result ? { result } : {}) };
+    const applied = apply(current, command, verdict.person, at);
+    current = applied.state;
+    effects.push(...applied.effects);
+    result = applied.result;
+  }
+  return { code: 'OK', state: current, effects, ...(result ? { result } : {}) };
+}
+
+/** The same step, sent at `at`. */
+export const when = ([actor, command]: Step, at: string): Step => [actor, command, at];
+
+/** Like `play`, but a refusal fails the test: for setting up a scenario. */
+export function given(state: EventState, steps: Step[]): EventState {
+  const played = play(state, steps);
+  if (played.code !== 'OK') throw new Error(`scenario step refused: ${played.code}`);
+  return played.state;
+}
+
+/** Ticks at each instant in order; returns the final state and every effect fired. */
+export function tickAt(state: EventState, instants: string[]): { state: EventState; effects: Notification[] } {
+  let current = state;
+  const effects: Notification[] = [];
+  for (const instant of instants) {
+    const ticked = tick(current, instant);
+    current = ticked.state;
+    effects.push(...ticked.effects);
+  }
+  return { state: current, effects };
+}
+
+/** Sleeps on `nextWakeUp` and ticks, as the workflow's timer loop does, until `until`. */
+export function runClock(state: EventState, from: string, until: string) {
+  let current = state;
+  let now = from;
+  const wakeUps: string[] = [];
+  const effects: Notification[] = [];
+  for (let wake = nextWakeUp(current, now); wake !== undefined && wake <= until; wake = nextWakeUp(current, now)) {
+    const ticked = tick(current, wake);
+    wakeUps.push(wake);
+    effects.push(...ticked.effects);
+    current = ticked.state;
+    now = wake;
+  }
+  return { state: current, wakeUps, effects };
+}
+
+/** The notification fields the rules decide (the id and summary are derived from them). */
+export const essentials = ({ kind, at, subject, to, level }: Notification) => ({ kind, at, subject, to, level });
+
+export const about = (id: string) => (n: Notification) => n.subject.id === id;
