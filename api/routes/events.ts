@@ -12,7 +12,13 @@ import {
   type EventState,
   type Reader,
 } from '../../domain';
-import { eventWorkflowId, eventWorkflowType, stateQuery, type EventWorkflowInput } from '../../workflows/definitions';
+import {
+  eventWorkflowId,
+  eventWorkflowType,
+  notificationFailuresQuery,
+  stateQuery,
+  type EventWorkflowInput,
+} from '../../workflows/definitions';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
 import { registerCommandRoutes } from './commands';
@@ -209,7 +215,19 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     const asOf = query.asOf === undefined ? undefined : toIso(new Date(query.asOf).getTime());
     const { state, access, reader } = await readFor(req, eventId, asOf);
     const view = scopeView(toEventView(state, asOf ?? toIso(Date.now())), access, reader.id);
-    res.json({ ...view, ...(asOf ? { asOf } : {}), links: links(eventId) });
+    // Notifications that gave up: an operational problem for full readers to chase, never a blocker.
+    const notificationFailures =
+      asOf === undefined && access.level === 'full'
+        ? await handleOf(eventId)
+            .query(notificationFailuresQuery)
+            .catch(() => [])
+        : undefined;
+    res.json({
+      ...view,
+      ...(asOf ? { asOf } : {}),
+      ...(notificationFailures ? { notificationFailures } : {}),
+      links: links(eventId),
+    });
   });
 
   router.get('/events/:eventId/timeline', async (req, res) => {

@@ -1,5 +1,15 @@
 import { type WorkflowHandle } from '@temporalio/client';
-import { delegateUpdate, revokeDelegationUpdate } from '../../workflows/definitions';
+import {
+  blockItemUpdate,
+  cancelUpdate,
+  decideWaiverUpdate,
+  delegateUpdate,
+  requestWaiverUpdate,
+  rescheduleUpdate,
+  revokeDelegationUpdate,
+  startItemUpdate,
+  unblockItemUpdate,
+} from '../../workflows/definitions';
 import { completeItem, decideGate } from '../support/events';
 import { evidence } from '../support/fixtures';
 
@@ -37,5 +47,49 @@ export const scenarios: Record<string, (handle: WorkflowHandle) => Promise<void>
       args: [{ actor: { id: 'head.tuan' }, command: { type: 'revokeDelegation', delegationId: 'dlg-1' } }],
     });
     await decideGate(handle, 'office.mai', { gateId: 'plan-approval', decision: 'approve' });
+  },
+  'preparation-lifecycle': async (handle) => {
+    const as = (id: string) => ({ id });
+    await handle.executeUpdate(startItemUpdate, {
+      args: [{ actor: as('police.nam'), command: { type: 'startItem', itemId: 'order.routes' } }],
+    });
+    await handle.executeUpdate(blockItemUpdate, {
+      args: [
+        {
+          actor: as('police.nam'),
+          command: { type: 'blockItem', itemId: 'order.routes', reason: 'Chờ phương án phân luồng' },
+        },
+      ],
+    });
+    await handle.executeUpdate(unblockItemUpdate, {
+      args: [{ actor: as('police.nam'), command: { type: 'unblockItem', itemId: 'order.routes' } }],
+    });
+    await handle.executeUpdate(requestWaiverUpdate, {
+      args: [
+        {
+          actor: as('office.mai'),
+          command: { type: 'requestWaiver', itemId: 'plan.master', justification: 'Dùng kế hoạch năm trước' },
+        },
+      ],
+    });
+    await handle.executeUpdate(decideWaiverUpdate, {
+      args: [{ actor: as('head.tuan'), command: { type: 'decideWaiver', itemId: 'plan.master', decision: 'approve' } }],
+    });
+    await completeItem(handle, 'cyber.hung', { itemId: 'plan.cyber', evidence });
+    await handle.executeUpdate(rescheduleUpdate, {
+      args: [
+        {
+          actor: as('planner.linh'),
+          command: {
+            type: 'reschedule',
+            window: { start: '2026-11-17T01:00:00Z', end: '2026-11-22T10:00:00Z' },
+            reason: 'Lùi một tuần',
+          },
+        },
+      ],
+    });
+    await handle.executeUpdate(cancelUpdate, {
+      args: [{ actor: as('planner.linh'), command: { type: 'cancel', reason: 'Hủy' } }],
+    });
   },
 };

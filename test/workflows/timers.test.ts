@@ -52,7 +52,7 @@ describe('the scheduler timer', () => {
     const eventId = uniqueEventId('timers');
     await startTinyEvent(temporal.client, temporal.taskQueue, eventId, { template });
     const sent = await eventually(
-      async () => sentFor(eventId).filter((n) => n.subject.id === 'order.routes'),
+      () => Promise.resolve(sentFor(eventId).filter((n) => n.subject.id === 'order.routes')),
       (list) => list.length >= 3,
       10_000,
     );
@@ -90,7 +90,7 @@ describe('the scheduler timer', () => {
     });
     expect(result).toMatchObject({ type: 'rescheduled' });
     const reminders = await eventually(
-      async () => sentFor(eventId).filter((n) => n.kind === 'reminder' && n.subject.id === 'order.routes'),
+      () => Promise.resolve(sentFor(eventId).filter((n) => n.kind === 'reminder' && n.subject.id === 'order.routes')),
       (list) => list.length > 0,
       8_000,
     );
