@@ -3,14 +3,7 @@ import { type Notification } from './effects';
 import { type Rejection } from './errors';
 import { gateBlockers } from './gates';
 import { notification } from './notifications';
-import {
-  findItem,
-  isSettledStatus,
-  ownerUnit,
-  type EventState,
-  type GateState,
-  type ItemState,
-} from './state';
+import { findItem, isSettledStatus, ownerUnit, type EventState, type GateState, type ItemState } from './state';
 import { type Person } from './template';
 
 /**

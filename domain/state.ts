@@ -267,3 +267,26 @@ export function ownerUnit(state: EventState, itemId: string): string | undefined
 export function isSettled(item: ItemState | undefined): boolean {
   return isSettledStatus(item?.status);
 }
+
+/**
+ * Items due after the gate that covers them, once the window fixes every
+ * deadline (the template check alone cannot compare deadlines with different
+ * anchors, e.g. one absolute and one relative).
+ */
+export function dueConflicts(
+  template: PlanTemplate,
+  window: EventWindow,
+): { gateId: string; itemId: string; itemDue: string; gateDue: string }[] {
+  const conflicts: { gateId: string; itemId: string; itemDue: string; gateDue: string }[] = [];
+  for (const gate of template.gates) {
+    if (!gate.due) continue;
+    const gateDue = resolveDue(gate.due, window);
+    for (const itemId of gate.covers) {
+      const item = template.items.find((i) => i.id === itemId);
+      if (!item) continue;
+      const itemDue = resolveDue(item.due, window);
+      if (itemDue > gateDue) conflicts.push({ gateId: gate.id, itemId, itemDue, gateDue });
+    }
+  }
+  return conflicts;
+}

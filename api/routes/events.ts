@@ -2,6 +2,7 @@ import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { type z } from 'zod';
 import {
+  dueConflicts,
   eventWindowSchema,
   participantsOf,
   readAccess,
@@ -108,6 +109,17 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       timeZone: body.window.timeZone ?? loaded.template.defaultTimeZone,
     });
     if (!windowCheck.success) throw validationProblem(windowCheck.error, ['window']);
+    const conflicts = dueConflicts(loaded.template, windowCheck.data);
+    if (conflicts.length > 0) {
+      throw new Problem(422, 'DUE_AFTER_GATE', 'in this window some items fall due after the gate that covers them', {
+        issues: conflicts.map((c) => ({
+          code: 'DUE_AFTER_GATE',
+          path: ['template', 'gates', c.gateId, 'covers', c.itemId],
+          at: `template.gates[${c.gateId}].covers[${c.itemId}]`,
+          message: `item "${c.itemId}" is due ${c.itemDue}, after gate "${c.gateId}" (${c.gateDue})`,
+        })),
+      });
+    }
     const roster = body.roster ?? loaded.template.people;
     if (roster.length === 0) {
       throw new Problem(422, 'ROSTER_EMPTY', 'the event needs people: send a roster or use a template with one');

@@ -82,6 +82,21 @@ describe('POST /events', () => {
     );
   });
 
+  it('answers 422 when the window makes an item fall due after the gate covering it', async () => {
+    const template = structuredClone(tinyTemplateInput);
+    // An absolute gate deadline cannot be compared with relative item deadlines until the window is known.
+    Object.assign(template.gates[0]!, { due: { absolute: '2026-09-01T00:00:00Z' } });
+    const res = await api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .send({ eventId: uniqueEventId('due'), template, window: tinyWindow });
+    expectProblem(res, 422, 'DUE_AFTER_GATE');
+    expect(res.body.issues.map((i: { message: string; code: string }) => i.code)).toEqual([
+      'DUE_AFTER_GATE',
+      'DUE_AFTER_GATE',
+    ]);
+  });
+
   it('starts an event from a valid inline template', async () => {
     const eventId = uniqueEventId('inline-ok');
     const res = await api.request
