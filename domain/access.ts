@@ -46,6 +46,7 @@ export function scopeView(
     ),
     overdue: view.overdue.filter((o) => itemIds.has(o.id)),
     units: view.units.filter((u) => access.units.includes(u.id)),
+    overdueReports: view.overdueReports.filter((r) => access.units.includes(r.unit)),
     blockers: view.blockers.filter((b) => itemIds.has(b.id)),
     waiversPending: view.waiversPending.filter((w) => itemIds.has(w.id)),
     reviews: view.reviews.map((review) => ({

@@ -111,6 +111,12 @@ export function toEventView(state: EventState, now: string) {
     overdue: items
       .filter((i) => i.overdue)
       .map((i) => ({ id: i.id, unit: i.unit, due: i.due, escalationLevel: i.escalationLevel })),
+    /** Units that missed the latest progress review's report: overdue themselves. */
+    overdueReports: (latestReview?.missed ?? []).map((unit) => ({
+      unit,
+      reviewId: latestReview!.id,
+      dueBy: latestReview!.dueBy,
+    })),
     waiversPending: items
       .filter((i) => i.waiver?.status === 'requested')
       .map((i) => ({ id: i.id, unit: i.unit, ...i.waiver! })),
@@ -141,7 +147,7 @@ export function searchAttributeValues(state: EventState, now: string) {
     template: state.template.id,
     eventStart: state.window.start,
     nextDeadline: upcoming[0],
-    overdueCount: dues.filter((d) => d < now).length,
+    overdueCount: dues.filter((d) => d < now).length + (state.reviews.at(-1)?.missed?.length ?? 0),
     percentComplete: total ? Math.round(((total - open.length) / total) * 1000) / 10 : 100,
     pendingUnits: [
       ...new Set(
