@@ -379,6 +379,8 @@ function applyCompleteItem(state: EventState, command: CompleteItemCommand, pers
     // Empty evidence lists are left out: state carried across continue-as-new stays compact.
     ...(command.evidence.length ? { evidence: command.evidence } : {}),
     ...(command.note ? { note: command.note } : {}),
+    // Completing settles the item: a waiver request still waiting is withdrawn, not left to be approved later.
+    ...(before.waiver?.status === 'requested' ? { waiver: { ...before.waiver, status: 'withdrawn' as const } } : {}),
   };
   const next: EventState = { ...state, updatedAt: now, items: { ...state.items, [command.itemId]: item } };
   const effects = gateOpenedEffects(state, next, now);

@@ -79,6 +79,9 @@ export function checkWaiverDecision(state: EventState, command: CommandOf<'decid
       roles,
     });
   }
+  if (isSettledStatus(item.status)) {
+    return rejection('ITEM_ALREADY_DONE', `item "${command.itemId}" is already ${item.status}`);
+  }
   if (item.waiver?.status !== 'requested')
     return rejection('NO_WAIVER_REQUESTED', `no waiver of "${command.itemId}" awaits a decision`);
   if (item.waiver.requestedBy === person.id) {
@@ -170,11 +173,10 @@ export function applyItemCommand(
         decidedAt: now,
         ...(command.reason ? { reason: command.reason } : {}),
       };
-      const item: ItemState = {
-        ...before,
-        waiver,
-        ...(command.decision === 'approve' ? { status: 'waived' as const } : {}),
-      };
+      // A waived item is settled: like a completed one, it is no longer anyone's blocker.
+      const { blocked: _blocked, ...unblocked } = before;
+      const item: ItemState =
+        command.decision === 'approve' ? { ...unblocked, waiver, status: 'waived' } : { ...before, waiver };
       const next = withItem(state, command.itemId, item, now);
       return { state: next, item, effects: command.decision === 'approve' ? gateOpenedEffects(state, next, now) : [] };
     }

@@ -58,27 +58,38 @@ export function tick(state: EventState, now: string): Tick {
   if (isTerminal(state.phase)) return { state, effects: [] };
   const effects: Notification[] = [];
   const steps = state.template.escalation;
-  const items: Record<string, ItemState> = { ...state.items };
-  const gates: Record<string, GateState> = { ...state.gates };
-  const expired: string[] = [];
+  // Lapsed waivers first: the reopened items then get their reminders and escalation in this
+  // same tick, so a second tick at the same instant finds nothing left to do.
+  const expired = state.template.items.filter((item) => {
+    const waived = state.items[item.id]!;
+    return waived.status === 'waived' && waived.waiver?.expiresAt !== undefined && waived.waiver.expiresAt <= now;
+  });
+  for (const item of expired) {
+    effects.push(
+      notification(
+        state,
+        'waiverExpired',
+        { type: 'item', id: item.id },
+        state.items[item.id]!.waiver!.expiresAt!,
+        { units: [ownerUnit(state, item.id) ?? ''], roles: [] },
+        item.title,
+      ),
+    );
+  }
+  const reopened =
+    expired.length > 0
+      ? reopenItems(
+          state,
+          expired.map((i) => i.id),
+          now,
+        )
+      : state;
+  const items: Record<string, ItemState> = { ...reopened.items };
+  const gates: Record<string, GateState> = { ...reopened.gates };
 
   for (const item of state.template.items) {
     let s = items[item.id]!;
     const unit = ownerUnit(state, item.id) ?? '';
-    if (s.status === 'waived' && s.waiver?.expiresAt && s.waiver.expiresAt <= now) {
-      expired.push(item.id);
-      effects.push(
-        notification(
-          state,
-          'waiverExpired',
-          { type: 'item', id: item.id },
-          s.waiver.expiresAt,
-          { units: [unit], roles: [] },
-          item.title,
-        ),
-      );
-      continue;
-    }
     if (!isOpenStatus(s.status)) continue;
     // Reminders: only the latest one that fell due is sent; earlier ones it overtook are marked sent.
     const offsets = reminderOffsets(state.template, item);
@@ -141,8 +152,7 @@ export function tick(state: EventState, now: string): Tick {
     if (level !== (g.escalationLevel ?? 0)) gates[gate.id] = { ...g, escalationLevel: level };
   }
 
-  let next: EventState = { ...state, items, gates };
-  if (expired.length > 0) next = reopenItems(next, expired, now);
+  let next: EventState = { ...reopened, items, gates };
 
   // Progress reviews: open the latest that fell due (a missed run of them collapses into one).
   const due = reviewInstants(next, next.reviewsThrough ?? next.createdAt, now);

@@ -39,7 +39,8 @@ export type Evidence = z.infer<typeof evidenceSchema>;
 export type ItemStatus = 'todo' | 'in_progress' | 'blocked' | 'done' | 'waived';
 
 export interface Waiver {
-  status: 'requested' | 'approved' | 'denied' | 'expired';
+  /** `withdrawn`: the item was completed while the request waited. */
+  status: 'requested' | 'approved' | 'denied' | 'expired' | 'withdrawn';
   justification: string;
   requestedBy: string;
   requestedAt: string;

@@ -161,10 +161,9 @@ describe('reminders and escalation', () => {
   });
 
   // Domain bug: the tick that ends a waiver skips the item's reminders and escalation (`continue`), and
-  // nextWakeUp only offers instants after now, so an item whose deadline passed while it was waived is
-  // never escalated unless something else wakes the workflow. Ticking again at the same instant fires
-  // the reminder and both steps: the tick is not idempotent.
-  it.fails('escalates an item whose waiver lapses after its deadline without waiting for other activity', () => {
+  // Regression: an item whose deadline passed while it was waived was not escalated when the waiver
+  // lapsed, and a second tick at the same instant then fired the missed work (ticks must be idempotent).
+  it('escalates an item whose waiver lapses after its deadline without waiting for other activity', () => {
     const state = given(clockEvent(), [
       [
         'police.nam',
