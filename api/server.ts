@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { apiGrpcInterceptors } from '../config/grpc';
 import { connectionOptions, dataConverterOf } from '../config/temporal';
 import { createApp } from './app';
 import { createAuthenticator } from './auth';
@@ -18,7 +19,7 @@ export interface RunningApi {
 export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === 'true' });
   const templates = loadTemplateStore(config.TEMPLATES_DIR);
-  const connection = await Connection.connect(connectionOptions(config));
+  const connection = await Connection.connect({ ...connectionOptions(config), interceptors: apiGrpcInterceptors() });
   const dataConverter = dataConverterOf(config);
   const client = new Client({
     connection,

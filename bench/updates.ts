@@ -9,6 +9,7 @@ import { createApp } from '../api/app';
 import { createAuthenticator, mintDevToken } from '../api/auth';
 import { checkTemplate } from '../api/templates';
 import { eventWindowSchema } from '../domain';
+import { dataConverterOf } from '../config/temporal';
 import { startTemporalDevServer } from '../scripts/temporal-server';
 import { generatedTemplateInput } from '../test/support/fixtures';
 import {
@@ -49,7 +50,9 @@ async function main(): Promise<void> {
   const server = await startTemporalDevServer({ uiPort: false });
   const connection = await Connection.connect({ address: server.address });
   const native = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  // The engine's own data converter (gzip compression), as in production.
+  const dataConverter = dataConverterOf({ PAYLOAD_COMPRESSION: 'gzip' });
+  const client = new Client({ connection, namespace: server.namespace, ...(dataConverter ? { dataConverter } : {}) });
   const rawWorker = await Worker.create({
     connection: native,
     namespace: server.namespace,
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     connection: native,
     namespace: server.namespace,
     taskQueue: 'bench-event',
+    ...(dataConverter ? { dataConverter } : {}),
     activities: { notify: () => Promise.resolve({ channels: { log: 'written' } }) },
   });
   const templateInput = generatedTemplateInput(N * 2 + 10);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { type DataConverter } from '@temporalio/common';
+import { type DataConverter, type PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { createCompressionCodec } from '../codec/compression';
 import { createEncryptionCodec, KEY_BYTES, KEY_ID_PATTERN } from '../codec/encryption';
 
 /**
@@ -70,6 +71,12 @@ const temporalFields = z.object({
     .regex(KEY_ID_PATTERN, 'must be 1 to 64 of A-Z a-z 0-9 . _ -')
     .optional()
     .describe('the key id new payloads are encrypted with; one of PAYLOAD_ENCRYPTION_KEYS'),
+  PAYLOAD_COMPRESSION: z
+    .enum(['gzip', 'off'])
+    .default('gzip')
+    .describe(
+      'gzip payloads over 1 KiB (the event state carried across continue-as-new); every worker and API must agree',
+    ),
   NOTIFY_WEBHOOK_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .optional()
@@ -150,13 +157,19 @@ export function connectionOptions(config: TemporalConfig) {
  * encryption when `PAYLOAD_ENCRYPTION_KEYS` is set, otherwise `undefined` (the SDK's default).
  */
 export function dataConverterOf(
-  config: Pick<TemporalConfig, 'PAYLOAD_ENCRYPTION_KEYS' | 'PAYLOAD_ENCRYPTION_KEY_ID'>,
+  config: Pick<TemporalConfig, 'PAYLOAD_ENCRYPTION_KEYS' | 'PAYLOAD_ENCRYPTION_KEY_ID'> & {
+    PAYLOAD_COMPRESSION?: 'gzip' | 'off';
+  },
 ): DataConverter | undefined {
-  if (!config.PAYLOAD_ENCRYPTION_KEYS) return undefined;
-  const { keys, problems } = parseKeyring(config.PAYLOAD_ENCRYPTION_KEYS);
-  const currentKeyId = config.PAYLOAD_ENCRYPTION_KEY_ID;
-  if (problems.length > 0 || !currentKeyId || !Object.hasOwn(keys, currentKeyId)) {
-    throw new ConfigError('invalid payload encryption configuration: parse it with parseConfig first');
+  // Compress first, then encrypt: ciphertext does not compress.
+  const codecs: PayloadCodec[] = config.PAYLOAD_COMPRESSION === 'off' ? [] : [createCompressionCodec()];
+  if (config.PAYLOAD_ENCRYPTION_KEYS) {
+    const { keys, problems } = parseKeyring(config.PAYLOAD_ENCRYPTION_KEYS);
+    const currentKeyId = config.PAYLOAD_ENCRYPTION_KEY_ID;
+    if (problems.length > 0 || !currentKeyId || !Object.hasOwn(keys, currentKeyId)) {
+      throw new ConfigError('invalid payload encryption configuration: parse it with parseConfig first');
+    }
+    codecs.push(createEncryptionCodec({ keys, currentKeyId }));
   }
-  return { payloadCodecs: [createEncryptionCodec({ keys, currentKeyId })] };
+  return codecs.length > 0 ? { payloadCodecs: codecs } : undefined;
 }

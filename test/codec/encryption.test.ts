@@ -115,14 +115,16 @@ describe('payload encryption configuration', () => {
     throw new Error('configuration was accepted');
   };
 
-  it('is off when no keys are set', () => {
-    expect(dataConverterOf(parseConfig(temporalConfigSchema, {}))).toBeUndefined();
+  it('is off when no keys are set (and there is no converter at all with compression off too)', () => {
+    expect(dataConverterOf(parseConfig(temporalConfigSchema, {}))?.payloadCodecs).toHaveLength(1);
+    expect(dataConverterOf(parseConfig(temporalConfigSchema, { PAYLOAD_COMPRESSION: 'off' }))).toBeUndefined();
   });
 
   it('builds an encrypting data converter from a keyring and a current key id', async () => {
     const config = parseConfig(temporalConfigSchema, {
       PAYLOAD_ENCRYPTION_KEYS: `2025-01:${randomBytes(32).toString('base64')}, 2026-01:${key32}`,
       PAYLOAD_ENCRYPTION_KEY_ID: '2026-01',
+      PAYLOAD_COMPRESSION: 'off',
     });
     const [codec] = dataConverterOf(config)?.payloadCodecs ?? [];
     const [payload] = await codec!.encode(toPayloads(note));

@@ -1,5 +1,7 @@
 import { type temporal as proto } from '@temporalio/proto';
+import { type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCompressionCodec } from '../../codec/compression';
 import { eventWorkflowId } from '../../workflows/definitions';
 import { createTestApi, type TestApi } from '../support/api';
 import { tinyTemplateInput } from '../support/fixtures';
@@ -161,7 +163,8 @@ describe(`a generated plan of ${TOTAL} items`, () => {
       .send({ eventId, template, window });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
 
-    // The API limits each actor to 600 requests a minute; a well-behaved client waits as told.
+    // The API limits each actor to 600 requests a minute and passes on Temporal's pushback; a
+    // well-behaved client waits as told.
     // Each request carries an Idempotency-Key, as a client that retries should: the workflow
     // remembers the recent ones across continue-as-new, so this is the heavier case for carried state.
     let rateLimited = 0;
@@ -173,7 +176,8 @@ describe(`a generated plan of ${TOTAL} items`, () => {
           .set(await api.as(actor))
           .set('Idempotency-Key', key)
           .send(body);
-        if (res.status !== 429 || res.body.code !== 'RATE_LIMITED') return res;
+        // 429 means "retry after": the API's rate limit, or Temporal's pushback on a busy event.
+        if (res.status !== 429) return res;
         const waitMs = Number(res.headers['retry-after']) * 1000;
         rateLimited++;
         rateLimitedWaitMs += waitMs;
@@ -237,7 +241,9 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     const maxCanPayloadBytes = Math.max(...canSizes);
     // Where the bytes of the largest carried state go, for the report.
     const largest = canPayloads[canSizes.indexOf(maxCanPayloadBytes)]!;
-    const carried = JSON.parse(Buffer.from(largest.data!).toString('utf8')) as {
+    // What the server stores is the encoded (gzipped) payload; decode it to see what it carries.
+    const [decoded] = await createCompressionCodec().decode([largest as Payload]);
+    const carried = JSON.parse(Buffer.from(decoded!.data!).toString('utf8')) as {
       state: Record<string, unknown>;
       shell?: Record<string, unknown>;
     };
@@ -289,12 +295,9 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     expect(new Set(completions.map((e: { target: string }) => e.target)).size).toBe(TOTAL);
   });
 
-  // Known product limitation, reported to the lead: the state carried across continue-as-new holds
-  // the whole template snapshot (≈ 175 bytes an item) beside the item states (≈ 145 bytes a done item),
-  // so a 2,000-item plan carries ≈ 640 KB by the end of preparation, past Temporal's 512 KB warning.
-  // `it.fails` keeps the suite green while the limitation stands and turns red once it is fixed:
-  // then make it a plain `it`.
-  it.fails('keeps the state carried across continue-as-new under 512 KB', () => {
+  // The state carried across continue-as-new is ~650 KB of JSON at 2,000 items; the engine's payload
+  // codec gzips it, and what the server stores and limits is the encoded payload measured here.
+  it('keeps the state carried across continue-as-new under 512 KB', () => {
     expect(measured, 'the scenario above did not run to the end').toBeDefined();
     expect(measured!.maxCanPayloadBytes).toBeLessThan(PAYLOAD_WARN_BYTES);
   });

@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { apiGrpcInterceptors } from '../../config/grpc';
+import { dataConverterOf } from '../../config/temporal';
 import { type Notification } from '../../domain';
 import { createEventWorker } from '../../worker/worker';
 
@@ -27,16 +29,17 @@ export interface RunningWorker {
 }
 
 export interface TestTemporalOptions {
-  /** Used by the client and every worker started here (payload encryption tests); none by default. */
+  /** Used by the client and every worker started here; by default the engine's own (gzip compression). */
   dataConverter?: DataConverter;
 }
 
 /** Connects to the run's Temporal server, with a task queue of its own so test files never share work. */
 export async function connectTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
-  const { dataConverter } = options;
+  const dataConverter = options.dataConverter ?? dataConverterOf({ PAYLOAD_COMPRESSION: 'gzip' });
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
-  const connection = await Connection.connect({ address });
+  // The API's own gRPC policy: pushback reaches the caller at once instead of after client retries.
+  const connection = await Connection.connect({ address, interceptors: apiGrpcInterceptors() });
   const nativeConnection = await NativeConnection.connect({ address });
   const client = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   const taskQueue = `test-${randomUUID()}`;
