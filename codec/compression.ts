@@ -38,7 +38,7 @@ export function createCompressionCodec(options: { thresholdBytes?: number } = {}
           const encoding = payload.metadata?.encoding;
           if (!encoding || decoder.decode(encoding) !== COMPRESSED_ENCODING) return payload;
           const raw = await gunzipAsync(payload.data ?? new Uint8Array());
-          return ProtoPayload.decode(new Uint8Array(raw)) as Payload;
+          return ProtoPayload.decode(new Uint8Array(raw));
         }),
       );
     },

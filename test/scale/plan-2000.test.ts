@@ -242,7 +242,7 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     // Where the bytes of the largest carried state go, for the report.
     const largest = canPayloads[canSizes.indexOf(maxCanPayloadBytes)]!;
     // What the server stores is the encoded (gzipped) payload; decode it to see what it carries.
-    const [decoded] = await createCompressionCodec().decode([largest as Payload]);
+    const [decoded] = await createCompressionCodec().decode([largest]);
     const carried = JSON.parse(Buffer.from(decoded!.data!).toString('utf8')) as {
       state: Record<string, unknown>;
       shell?: Record<string, unknown>;
