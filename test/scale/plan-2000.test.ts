@@ -1,5 +1,4 @@
 import { type temporal as proto } from '@temporalio/proto';
-import { type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCompressionCodec } from '../../codec/compression';
 import { eventWorkflowId } from '../../workflows/definitions';
