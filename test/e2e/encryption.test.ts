@@ -27,7 +27,8 @@ beforeAll(async () => {
     PAYLOAD_ENCRYPTION_KEY_ID: 'e2e-test',
   });
   const dataConverter: DataConverter | undefined = dataConverterOf(config);
-  expect(dataConverter?.payloadCodecs).toHaveLength(1);
+  // Compression (the default) then encryption: the stored payloads are encrypted either way.
+  expect(dataConverter?.payloadCodecs).toHaveLength(2);
   temporal = await connectTestTemporal({ dataConverter });
   await temporal.startWorker();
   api = createTestApi(temporal);
