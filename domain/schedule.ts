@@ -50,8 +50,32 @@ export function reviewInstants(state: EventState, after: string, until: string):
   return out;
 }
 
-function escalationAudience(state: EventState, unit: string | undefined, role: string) {
-  return { units: unit ? [unit] : [], roles: [role] };
+/**
+ * Fires every escalation step whose delay past `due` has elapsed, from
+ * `level` on, in order; returns the new level. Each step tells its role (and
+ * the owner unit, for items).
+ */
+function escalate(
+  state: EventState,
+  now: string,
+  subject: Notification['subject'],
+  title: string,
+  due: string,
+  from: number,
+  units: string[],
+  effects: Notification[],
+): number {
+  const steps = state.template.escalation;
+  let level = from;
+  while (level < steps.length && toMs(due) + durationMs(steps[level]!.after) <= toMs(now)) {
+    const step = steps[level]!;
+    level++;
+    const at = toIso(toMs(due) + durationMs(step.after));
+    effects.push(
+      notification(state, 'escalation', subject, at, { units, roles: [step.role] }, title, { level, details: { due } }),
+    );
+  }
+  return level;
 }
 
 export function tick(state: EventState, now: string): Tick {
@@ -103,26 +127,16 @@ export function tick(state: EventState, now: string): Tick {
       );
       s = { ...s, remindersSent: dueNow };
     }
-    // Escalation: every step whose delay past the deadline has elapsed, in order.
-    let level = s.escalationLevel ?? 0;
-    while (level < steps.length && toMs(s.due) + durationMs(steps[level]!.after) <= toMs(now)) {
-      const step = steps[level]!;
-      level++;
-      effects.push(
-        notification(
-          state,
-          'escalation',
-          { type: 'item', id: item.id },
-          toIso(toMs(s.due) + durationMs(step.after)),
-          escalationAudience(state, unit, step.role),
-          item.title,
-          {
-            level,
-            details: { due: s.due },
-          },
-        ),
-      );
-    }
+    const level = escalate(
+      state,
+      now,
+      { type: 'item', id: item.id },
+      item.title,
+      s.due,
+      s.escalationLevel ?? 0,
+      [unit],
+      effects,
+    );
     if (level !== (s.escalationLevel ?? 0)) s = { ...s, escalationLevel: level };
     items[item.id] = s;
   }
@@ -130,25 +144,16 @@ export function tick(state: EventState, now: string): Tick {
   for (const gate of state.template.gates) {
     const g = gates[gate.id]!;
     if (g.status === 'passed' || !g.due) continue;
-    let level = g.escalationLevel ?? 0;
-    while (level < steps.length && toMs(g.due) + durationMs(steps[level]!.after) <= toMs(now)) {
-      const step = steps[level]!;
-      level++;
-      effects.push(
-        notification(
-          state,
-          'escalation',
-          { type: 'gate', id: gate.id },
-          toIso(toMs(g.due) + durationMs(step.after)),
-          escalationAudience(state, undefined, step.role),
-          gate.title,
-          {
-            level,
-            details: { due: g.due },
-          },
-        ),
-      );
-    }
+    const level = escalate(
+      state,
+      now,
+      { type: 'gate', id: gate.id },
+      gate.title,
+      g.due,
+      g.escalationLevel ?? 0,
+      [],
+      effects,
+    );
     if (level !== (g.escalationLevel ?? 0)) gates[gate.id] = { ...g, escalationLevel: level };
   }
 
