@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { planTemplateSchema, toValidationIssues, type PlanTemplate, type ValidationIssue } from '../domain';
+import {
+  canonicalJson,
+  planTemplateSchema,
+  toValidationIssues,
+  type PlanTemplate,
+  type ValidationIssue,
+} from '../domain';
 
 export interface LoadedTemplate {
   template: PlanTemplate;
@@ -11,18 +17,6 @@ export interface LoadedTemplate {
 }
 
 export type TemplateCheck = { ok: true; loaded: LoadedTemplate } | { ok: false; issues: ValidationIssue[] };
-
-/** Key-sorted JSON, so that the hash names the content and not its key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function checkTemplate(input: unknown, pathPrefix: (string | number)[] = []): TemplateCheck {
   const parsed = planTemplateSchema.safeParse(input);

@@ -27,6 +27,24 @@ export function readAccess(state: EventState, reader: Reader): ReadAccess {
   return { level: 'scoped', units: person.units, roles: person.roles };
 }
 
+export type ListAccess = { all: true } | { all: false; participants: string[]; programs: string[] };
+
+/**
+ * Which events a reader finds in lists: the same rule as `readAccess`, said
+ * in terms a visibility query can use (the event's `participants` and
+ * program), because lists cannot load each event's roster.
+ */
+export function listAccess(reader: Reader): ListAccess {
+  if (reader.roles.includes('admin') || reader.roles.includes('planner') || reader.programs.includes('*')) {
+    return { all: true };
+  }
+  return {
+    all: false,
+    participants: [...reader.units.map((u) => `unit:${u}`), ...reader.roles.map((r) => `role:${r}`)],
+    programs: reader.programs,
+  };
+}
+
 /** The part of the view a scoped reader may see; overall progress stays, details narrow. */
 export function scopeView(
   view: EventView,

@@ -6,7 +6,7 @@ import {
   type SignOffGateCommand,
 } from './commands';
 import { type Notification } from './effects';
-import { type Rejection } from './errors';
+import { rejection, type Rejection } from './errors';
 import { applyItemCommand, checkItemCommand, checkWaiverDecision, gateOpenedEffects, reopenItems } from './items';
 import {
   applyCancel,
@@ -69,7 +69,7 @@ export type CommandResult =
 
 const reject = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Verdict => ({
   ok: false,
-  rejection: { code, message, ...(details ? { details } : {}) },
+  rejection: rejection(code, message, details),
 });
 
 export function validate(state: EventState, command: Command, actor: Actor, now: string): Verdict {

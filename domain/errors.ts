@@ -55,3 +55,7 @@ export interface Rejection {
 export function isDomainErrorCode(code: unknown): code is DomainErrorCode {
   return typeof code === 'string' && code in errorKinds;
 }
+
+export function rejection(code: DomainErrorCode, message: string, details?: Record<string, unknown>): Rejection {
+  return { code, message, ...(details ? { details } : {}) };
+}

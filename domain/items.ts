@@ -1,6 +1,6 @@
 import { type CommandOf } from './commands';
 import { type Notification } from './effects';
-import { type Rejection } from './errors';
+import { rejection, type Rejection } from './errors';
 import { gateBlockers } from './gates';
 import { notification } from './notifications';
 import { findItem, isSettledStatus, ownerUnit, type EventState, type GateState, type ItemState } from './state';
@@ -13,12 +13,6 @@ import { type Person } from './template';
  */
 
 export type ItemCheck = Rejection | undefined;
-
-const rejection = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Rejection => ({
-  code,
-  message,
-  ...(details ? { details } : {}),
-});
 
 /** The item exists and the person belongs to its owner unit. */
 export function checkOwner(state: EventState, itemId: string, person: Person): ItemCheck {

@@ -1,6 +1,6 @@
 import { type CommandOf } from './commands';
 import { type Notification } from './effects';
-import { type Rejection } from './errors';
+import { rejection, type Rejection } from './errors';
 import { notification } from './notifications';
 import { isTerminal } from './phases';
 import {
@@ -14,12 +14,6 @@ import {
   type ItemState,
 } from './state';
 import { type Person } from './template';
-
-const rejection = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Rejection => ({
-  code,
-  message,
-  ...(details ? { details } : {}),
-});
 
 const isPlanner = (person: Person) => person.roles.includes('planner') || person.roles.includes('admin');
 

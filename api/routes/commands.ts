@@ -15,7 +15,6 @@ import {
   revocationRequestSchema,
   startItem,
   submitProgressReport,
-  toValidationIssues,
   unblockItem,
   type Command,
   type CommandResult,
@@ -35,8 +34,9 @@ import {
   unblockItemUpdate,
   type CommandRequest,
 } from '../../workflows/definitions';
-import { Problem, toProblem, validationProblem } from '../problems';
+import { Problem, toProblem } from '../problems';
 import { eventIdParam, idempotencyKey } from '../schemas';
+import { parseRequest } from '../validation';
 
 /**
  * Every human action is one row: where it is posted, the body schema, the
@@ -213,24 +213,18 @@ export function registerCommandRoutes(
 ): void {
   for (const route of commandRoutes) {
     router[route.method](route.path, async (req: Request, res) => {
-      const parsedId = eventIdParam.safeParse(req.params.eventId);
-      if (!parsedId.success) throw validationProblem(parsedId.error, ['eventId']);
-      const eventId = parsedId.data;
-      const body = route.body.safeParse(req.body ?? {});
-      if (!body.success) throw validationProblem(body.error);
-      const command = route.build(req.params as Record<string, string>, body.data as Record<string, unknown>);
-      const rawKey = req.header('Idempotency-Key');
-      const key = rawKey === undefined ? undefined : idempotencyKey.safeParse(rawKey);
-      if (key && !key.success) {
-        throw new Problem(400, 'VALIDATION_FAILED', 'the Idempotency-Key header is not valid', {
-          issues: toValidationIssues(key.error, ['headers', 'Idempotency-Key']),
-        });
-      }
+      const eventId = parseRequest(eventIdParam, req.params.eventId, ['eventId']);
+      const body = parseRequest(route.body, req.body ?? {}) as Record<string, unknown>;
+      const command = route.build(req.params as Record<string, string>, body);
+      const key = parseRequest(idempotencyKey.optional(), req.header('Idempotency-Key'), [
+        'headers',
+        'Idempotency-Key',
+      ]);
       const actor = { id: req.actor!.id, ...(req.actor!.name ? { name: req.actor!.name } : {}) };
       const request: CommandRequest<Command> = {
         actor,
         command,
-        ...(key?.success ? { idempotencyKey: key.data } : {}),
+        ...(key ? { idempotencyKey: key } : {}),
       };
       try {
         const result = await deps
@@ -239,7 +233,7 @@ export function registerCommandRoutes(
             args: [request],
             // Temporal dedupes update ids within a run but ignores the body: binding the id to the body
             // makes a reused key with another body reach the workflow, which refuses it.
-            ...(key?.success ? { updateId: `${key.data}:${fingerprint({ actor: actor.id, command })}` } : {}),
+            ...(key ? { updateId: `${key}:${fingerprint({ actor: actor.id, command })}` } : {}),
           });
         res.status(route.status).json(result);
       } catch (error) {

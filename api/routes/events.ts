@@ -1,9 +1,9 @@
 import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request } from 'express';
-import { type z } from 'zod';
 import {
   dueConflicts,
   eventWindowSchema,
+  listAccess,
   participantsOf,
   readAccess,
   reconstruct,
@@ -22,10 +22,11 @@ import {
 } from '../../workflows/definitions';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
+import { parseRequest } from '../validation';
 import { registerCommandRoutes } from './commands';
 import { timelineCsv } from '../csv';
 import { readHistorySteps } from '../history';
-import { Problem, toProblem, validationProblem } from '../problems';
+import { Problem, toProblem } from '../problems';
 import { eventIdParam, eventReadQuery, listEventsQuery, startEventBody, timelineQuery } from '../schemas';
 import { checkTemplate, type TemplateStore } from '../templates';
 
@@ -37,12 +38,6 @@ export interface EventsRouterDeps {
   uiLink?: (workflowId: string) => string;
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[] = []): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw validationProblem(parsed.error, prefix);
-  return parsed.data;
-}
-
 const readerOf = (req: Request): Reader => ({
   id: req.actor!.id,
   roles: req.actor!.roles,
@@ -50,16 +45,23 @@ const readerOf = (req: Request): Reader => ({
   programs: req.actor!.programs ?? [],
 });
 
-/** Planners, admins and program-wide readers see every event in lists; others what their units or roles touch. */
+/** A visibility-query clause for what the reader may list; undefined when they may list everything. */
 function listScope(reader: Reader): string | undefined {
-  if (reader.roles.includes('admin') || reader.roles.includes('planner') || reader.programs.includes('*'))
-    return undefined;
-  const quote = (values: string[]) => values.map((v) => `'${v.replace(/'/g, '')}'`).join(', ');
-  const touches = [...reader.units.map((u) => `unit:${u}`), ...reader.roles.map((r) => `role:${r}`)];
+  const access = listAccess(reader);
+  if (access.all) return undefined;
+  // Token claims are not trusted into a query string: only values in the ids' closed alphabet are used.
+  const quote = (values: string[]) =>
+    values
+      .filter((v) => /^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(v))
+      .map((v) => `'${v}'`)
+      .join(', ');
+  const participants = quote(access.participants);
+  const programs = quote(access.programs);
   const clauses = [
-    ...(touches.length ? [`${searchAttributes.participants.name} IN (${quote(touches)})`] : []),
-    ...(reader.programs.length ? [`${searchAttributes.program.name} IN (${quote(reader.programs)})`] : []),
+    ...(participants ? [`${searchAttributes.participants.name} IN (${participants})`] : []),
+    ...(programs ? [`${searchAttributes.program.name} IN (${programs})`] : []),
   ];
+  // Nothing to match on: a clause no event satisfies.
   return clauses.length ? `(${clauses.join(' OR ')})` : `${searchAttributes.participants.name} = '-'`;
 }
 
@@ -82,7 +84,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
   });
 
   router.post('/events', requireRole('planner'), async (req, res) => {
-    const body = parse(startEventBody, req.body);
+    const body = parseRequest(startEventBody, req.body);
     let loaded;
     if (typeof body.template === 'string') {
       loaded = templates.get(body.template);
@@ -104,12 +106,12 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         throw new Problem(422, 'TEMPLATE_INVALID', 'the inline template is not valid', { issues: check.issues });
       loaded = check.loaded;
     }
-    const windowCheck = eventWindowSchema.safeParse({
-      ...body.window,
-      timeZone: body.window.timeZone ?? loaded.template.defaultTimeZone,
-    });
-    if (!windowCheck.success) throw validationProblem(windowCheck.error, ['window']);
-    const conflicts = dueConflicts(loaded.template, windowCheck.data);
+    const window = parseRequest(
+      eventWindowSchema,
+      { ...body.window, timeZone: body.window.timeZone ?? loaded.template.defaultTimeZone },
+      ['window'],
+    );
+    const conflicts = dueConflicts(loaded.template, window);
     if (conflicts.length > 0) {
       throw new Problem(422, 'DUE_AFTER_GATE', 'in this window some items fall due after the gate that covers them', {
         issues: conflicts.map((c) => ({
@@ -130,7 +132,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       ...(body.program ? { program: body.program } : {}),
       template: loaded.template,
       templateHash: loaded.hash,
-      window: windowCheck.data,
+      window: window,
       roster,
       createdBy: req.actor!.id,
     };
@@ -146,7 +148,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         typedSearchAttributes: [
           { key: searchAttributes.phase, value: 'planning' },
           { key: searchAttributes.template, value: loaded.template.id },
-          { key: searchAttributes.eventStart, value: new Date(windowCheck.data.start) },
+          { key: searchAttributes.eventStart, value: new Date(window.start) },
           { key: searchAttributes.participants, value: participantsOf(loaded.template) },
           ...(body.program ? [{ key: searchAttributes.program, value: body.program }] : []),
         ],
@@ -162,13 +164,13 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         workflowId,
         phase: 'planning',
         template: { id: loaded.template.id, hash: loaded.hash },
-        window: windowCheck.data,
+        window: window,
         links: links(body.eventId),
       });
   });
 
   router.get('/events', async (req, res) => {
-    const query = parse(listEventsQuery, req.query);
+    const query = parseRequest(listEventsQuery, req.query);
     const clauses = [`WorkflowType = '${eventWorkflowType}'`];
     if (query.phase) clauses.push(`${searchAttributes.phase.name} = '${query.phase}'`);
     if (query.program) clauses.push(`${searchAttributes.program.name} = '${query.program}'`);
@@ -222,8 +224,8 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
   };
 
   router.get('/events/:eventId', async (req, res) => {
-    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const query = parse(eventReadQuery, req.query);
+    const eventId = parseRequest(eventIdParam, req.params.eventId, ['eventId']);
+    const query = parseRequest(eventReadQuery, req.query);
     const asOf = query.asOf === undefined ? undefined : toIso(new Date(query.asOf).getTime());
     const { state, access, reader } = await readFor(req, eventId, asOf);
     const view = scopeView(toEventView(state, asOf ?? toIso(Date.now())), access, reader.id);
@@ -243,8 +245,8 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
   });
 
   router.get('/events/:eventId/timeline', async (req, res) => {
-    const eventId = parse(eventIdParam, req.params.eventId, ['eventId']);
-    const query = parse(timelineQuery, req.query);
+    const eventId = parseRequest(eventIdParam, req.params.eventId, ['eventId']);
+    const query = parseRequest(timelineQuery, req.query);
     const steps = await readHistorySteps(client, eventId).catch((error: unknown) => {
       throw toProblem(error, { eventId });
     });

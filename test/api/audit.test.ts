@@ -1,44 +1,37 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readHistorySteps } from '../../api/history';
 import { reconstruct } from '../../domain';
 import { eventWorkflowId, stateQuery } from '../../workflows/definitions';
-import { createTestApi, type TestApi } from '../support/api';
+import { useTestApi } from '../support/api';
 import { evidence, generatedTemplateInput, tinyWindow } from '../support/fixtures';
-import { connectTestTemporal, uniqueEventId, type TestTemporal } from '../support/temporal';
+import { uniqueEventId } from '../support/temporal';
 
-let temporal: TestTemporal;
-let api: TestApi;
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  await temporal.startWorker();
-  api = createTestApi(temporal);
-});
-afterAll(async () => temporal?.close());
+const suite = useTestApi();
 
 describe('audit trail from history', () => {
   it('rebuilds the timeline across continue-as-new runs, in JSON and CSV, and the rebuilt state equals the live one', async () => {
     const eventId = uniqueEventId('audit');
     const count = 120;
-    await api.request
+    await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId, template: generatedTemplateInput(count), window: tinyWindow })
       .expect(201);
-    const mai = await api.as('office.mai');
+    const mai = await suite.api.as('office.mai');
     for (let i = 1; i <= count; i++) {
       const itemId = `gen.item-${String(i).padStart(4, '0')}`;
-      await api.request
+      await suite.api.request
         .post(`/events/${eventId}/items/${itemId}/complete`)
         .set(mai)
         .send({ note: `Đã xong hạng mục ${i}` })
         .expect(200);
     }
     // The run's dev server suggests continue-as-new at 400 history events: this event crossed at least one.
-    const handle = temporal.client.workflow.getHandle(eventWorkflowId(eventId));
+    const handle = suite.temporal.client.workflow.getHandle(eventWorkflowId(eventId));
     const started = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
     expect(started?.continuedExecutionRunId).toBeTruthy();
 
-    const timeline = await api.request.get(`/events/${eventId}/timeline`).set(await api.as('planner.linh'));
+    const timeline = await suite.api.request.get(`/events/${eventId}/timeline`).set(await suite.api.as('planner.linh'));
     expect(timeline.status).toBe(200);
     const completions = timeline.body.entries.filter((e: { type: string }) => e.type === 'completeItem');
     expect(completions).toHaveLength(count);
@@ -49,9 +42,9 @@ describe('audit trail from history', () => {
     const times = timeline.body.entries.map((e: { at: string }) => e.at);
     expect([...times].sort()).toEqual(times);
 
-    const csv = await api.request
+    const csv = await suite.api.request
       .get(`/events/${eventId}/timeline`)
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .set('Accept', 'text/csv');
     expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
     const lines = csv.text
@@ -62,53 +55,53 @@ describe('audit trail from history', () => {
     expect(lines).toHaveLength(timeline.body.entries.length + 1);
     expect(csv.text).toContain('Đã xong hạng mục 120');
 
-    const rebuilt = reconstruct(await readHistorySteps(temporal.client, eventId)).state;
+    const rebuilt = reconstruct(await readHistorySteps(suite.temporal.client, eventId)).state;
     expect(rebuilt).toEqual(await handle.query(stateQuery));
   });
 
   it('answers asOf with the state as it was at that instant', async () => {
     const eventId = uniqueEventId('asof');
-    await api.request
+    await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId, template: 'tiny-summit', window: tinyWindow })
       .expect(201);
-    await api.request
+    await suite.api.request
       .post(`/events/${eventId}/items/plan.master/complete`)
-      .set(await api.as('office.mai'))
+      .set(await suite.api.as('office.mai'))
       .send({})
       .expect(200);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await api.request
+    await suite.api.request
       .post(`/events/${eventId}/items/plan.cyber/complete`)
-      .set(await api.as('cyber.hung'))
+      .set(await suite.api.as('cyber.hung'))
       .send({ evidence })
       .expect(200);
 
-    const timeline = await api.request.get(`/events/${eventId}/timeline`).set(await api.as('planner.linh'));
+    const timeline = await suite.api.request.get(`/events/${eventId}/timeline`).set(await suite.api.as('planner.linh'));
     const first = timeline.body.entries.find((e: { target?: string }) => e.target === 'plan.master');
-    const past = await api.request
+    const past = await suite.api.request
       .get(`/events/${eventId}?asOf=${encodeURIComponent(first.at)}`)
-      .set(await api.as('planner.linh'));
+      .set(await suite.api.as('planner.linh'));
     expect(past.status).toBe(200);
     expect(past.body.asOf).toBe(first.at);
     const statuses = Object.fromEntries(past.body.items.map((i: { id: string; status: string }) => [i.id, i.status]));
     expect(statuses).toEqual({ 'plan.master': 'done', 'plan.cyber': 'todo', 'order.routes': 'todo' });
 
-    const before = await api.request
+    const before = await suite.api.request
       .get(`/events/${eventId}?asOf=2020-01-01T00:00:00Z`)
-      .set(await api.as('planner.linh'));
+      .set(await suite.api.as('planner.linh'));
     expect({ status: before.status, code: before.body.code }).toEqual({ status: 404, code: 'EVENT_NOT_STARTED' });
   });
 
   it('keeps the timeline from a unit member who may only see their own part', async () => {
     const eventId = uniqueEventId('tl-scope');
-    await api.request
+    await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId, template: 'tiny-summit', window: tinyWindow })
       .expect(201);
-    const res = await api.request.get(`/events/${eventId}/timeline`).set(await api.as('cyber.hung'));
+    const res = await suite.api.request.get(`/events/${eventId}/timeline`).set(await suite.api.as('cyber.hung'));
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 403, code: 'READ_FORBIDDEN' });
   });
 });

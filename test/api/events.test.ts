@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type TestApi } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../support/api';
 import { evidence, tinyTemplateInput, tinyWindow } from '../support/fixtures';
-import { connectTestTemporal, eventually, uniqueEventId, type TestTemporal } from '../support/temporal';
+import { eventually, uniqueEventId } from '../support/temporal';
 
-let temporal: TestTemporal;
-let api: TestApi;
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  await temporal.startWorker();
-  api = createTestApi(temporal);
-});
-afterAll(async () => temporal?.close());
+const suite = useTestApi();
 
 async function startEvent(eventId = uniqueEventId('api'), extra: Record<string, unknown> = {}) {
-  const res = await api.request
+  const res = await suite.api.request
     .post('/events')
-    .set(await api.as('planner.linh'))
+    .set(await suite.api.as('planner.linh'))
     .send({ eventId, template: 'tiny-summit', window: tinyWindow, ...extra });
   expect(res.status).toBe(201);
   return eventId;
 }
 
-const getEvent = async (eventId: string) => api.request.get(`/events/${eventId}`).set(await api.as('planner.linh'));
+const getEvent = async (eventId: string) =>
+  suite.api.request.get(`/events/${eventId}`).set(await suite.api.as('planner.linh'));
 
 function expectProblem(
   res: { status: number; headers: Record<string, string>; body: { code?: string } },
@@ -35,9 +29,9 @@ function expectProblem(
 describe('POST /events', () => {
   it('starts an event from a catalogue template and answers 201 with its location', async () => {
     const eventId = uniqueEventId('start');
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId, template: 'tiny-summit', window: { start: tinyWindow.start, end: tinyWindow.end } });
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`/events/${eventId}`);
@@ -48,9 +42,9 @@ describe('POST /events', () => {
 
   it('answers 409 to a second start with the same event id, leaving the first untouched', async () => {
     const eventId = await startEvent();
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({
         eventId,
         template: 'tiny-summit',
@@ -61,9 +55,9 @@ describe('POST /events', () => {
   });
 
   it('answers 422 with the path for an unknown template', async () => {
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId: uniqueEventId('tpl'), template: 'no-such-template', window: tinyWindow });
     expectProblem(res, 422, 'TEMPLATE_NOT_FOUND');
     expect(res.body.issues[0].path).toEqual(['template']);
@@ -72,9 +66,9 @@ describe('POST /events', () => {
   it('answers 422 naming the exact path inside an invalid inline template', async () => {
     const template = structuredClone(tinyTemplateInput);
     template.items[1]!.dependsOn = ['cyber.scan'];
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId: uniqueEventId('inline'), template, window: tinyWindow });
     expectProblem(res, 422, 'TEMPLATE_INVALID');
     expect(res.body.issues).toContainEqual(
@@ -86,9 +80,9 @@ describe('POST /events', () => {
     const template = structuredClone(tinyTemplateInput);
     // An absolute gate deadline cannot be compared with relative item deadlines until the window is known.
     Object.assign(template.gates[0]!, { due: { absolute: '2026-09-01T00:00:00Z' } });
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId: uniqueEventId('due'), template, window: tinyWindow });
     expectProblem(res, 422, 'DUE_AFTER_GATE');
     expect(res.body.issues.map((i: { message: string; code: string }) => i.code)).toEqual([
@@ -99,9 +93,9 @@ describe('POST /events', () => {
 
   it('starts an event from a valid inline template', async () => {
     const eventId = uniqueEventId('inline-ok');
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId, template: tinyTemplateInput, window: tinyWindow });
     expect(res.status).toBe(201);
     expect((await getEvent(eventId)).body.items).toHaveLength(3);
@@ -113,27 +107,27 @@ describe('POST /events', () => {
     ['an unknown time zone', { window: { ...tinyWindow, timeZone: 'Mars/Olympus' } }, 'window.timeZone'],
     ['a window that ends before it starts', { window: { ...tinyWindow, end: '2026-01-01T00:00:00Z' } }, 'window.end'],
   ])('answers 400 with the field path for %s', async (_label, change, at) => {
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId: uniqueEventId('bad'), template: 'tiny-summit', window: tinyWindow, ...change });
     expectProblem(res, 400, 'VALIDATION_FAILED');
     expect(res.body.issues.map((i: { at: string }) => i.at)).toContain(at);
   });
 
   it('answers 400 to malformed JSON', async () => {
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .set('Content-Type', 'application/json')
       .send('{"eventId": "x", ');
     expectProblem(res, 400, 'MALFORMED_JSON');
   });
 
   it('answers 403 to a start by someone without the planner role', async () => {
-    const res = await api.request
+    const res = await suite.api.request
       .post('/events')
-      .set(await api.as('head.tuan'))
+      .set(await suite.api.as('head.tuan'))
       .send({ eventId: uniqueEventId('noplanner'), template: 'tiny-summit', window: tinyWindow });
     expectProblem(res, 403, 'ROLE_REQUIRED');
   });
@@ -149,7 +143,7 @@ describe('authentication', () => {
       'TOKEN_SIGNATURE_INVALID',
     ],
   ])('answers 401 to %s', async (_label, header, code) => {
-    const req = api.request.get('/events');
+    const req = suite.api.request.get('/events');
     const res = header ? await req.set('Authorization', header) : await req;
     expectProblem(res, 401, code);
   });
@@ -158,39 +152,39 @@ describe('authentication', () => {
 describe('completing items and deciding gates over HTTP', () => {
   it('records the actor from the token, never from the body', async () => {
     const eventId = await startEvent();
-    const res = await api.request
+    const res = await suite.api.request
       .post(`/events/${eventId}/items/plan.master/complete`)
-      .set(await api.as('office.mai'))
+      .set(await suite.api.as('office.mai'))
       .send({ note: 'ban hành kế hoạch' });
     expect(res.status).toBe(200);
     expect(res.body.item.completedBy).toBe('office.mai');
-    const forged = await api.request
+    const forged = await suite.api.request
       .post(`/events/${eventId}/items/plan.cyber/complete`)
-      .set(await api.as('cyber.hung'))
+      .set(await suite.api.as('cyber.hung'))
       .send({ evidence, actor: 'head.tuan' });
     expectProblem(forged, 400, 'VALIDATION_FAILED');
   });
 
   it('drives the planning gate to a pass and moves the event to preparation', async () => {
     const eventId = await startEvent();
-    await api.request
+    await suite.api.request
       .post(`/events/${eventId}/items/plan.master/complete`)
-      .set(await api.as('office.mai'))
+      .set(await suite.api.as('office.mai'))
       .send({})
       .expect(200);
-    await api.request
+    await suite.api.request
       .post(`/events/${eventId}/items/plan.cyber/complete`)
-      .set(await api.as('cyber.hung'))
+      .set(await suite.api.as('cyber.hung'))
       .send({ evidence })
       .expect(200);
-    await api.request
+    await suite.api.request
       .post(`/events/${eventId}/gates/plan-approval/decisions`)
-      .set(await api.as('head.tuan'))
+      .set(await suite.api.as('head.tuan'))
       .send({ decision: 'approve' })
       .expect(201);
-    const last = await api.request
+    const last = await suite.api.request
       .post(`/events/${eventId}/gates/plan-approval/decisions`)
-      .set(await api.as('office.mai'))
+      .set(await suite.api.as('office.mai'))
       .send({ decision: 'approve' });
     expect(last.status).toBe(201);
     expect(last.body).toMatchObject({ phase: 'preparation', gate: { status: 'passed' } });
@@ -203,9 +197,9 @@ describe('completing items and deciding gates over HTTP', () => {
   it('returns the first result for a retried request with the same Idempotency-Key', async () => {
     const eventId = await startEvent();
     const send = async () =>
-      api.request
+      suite.api.request
         .post(`/events/${eventId}/items/plan.master/complete`)
-        .set(await api.as('office.mai'))
+        .set(await suite.api.as('office.mai'))
         .set('Idempotency-Key', 'complete-plan-master-0001')
         .send({});
     const first = await send();
@@ -269,9 +263,9 @@ describe('completing items and deciding gates over HTTP', () => {
         kind === 'item'
           ? `/events/${eventOverride ?? eventId}/items/${target}/complete`
           : `/events/${eventOverride ?? eventId}/gates/${target}/decisions`;
-      const res = await api.request
+      const res = await suite.api.request
         .post(url)
-        .set(await api.as(actor))
+        .set(await suite.api.as(actor))
         .send(body);
       expectProblem(res, status, code);
       const after = (await getEvent(eventId)).body;
@@ -281,20 +275,20 @@ describe('completing items and deciding gates over HTTP', () => {
 
     it('for a gate signed twice by the same person', async () => {
       const eventId = await startEvent();
-      await api.request
+      await suite.api.request
         .post(`/events/${eventId}/items/plan.master/complete`)
-        .set(await api.as('office.mai'))
+        .set(await suite.api.as('office.mai'))
         .send({})
         .expect(200);
-      await api.request
+      await suite.api.request
         .post(`/events/${eventId}/items/plan.cyber/complete`)
-        .set(await api.as('cyber.hung'))
+        .set(await suite.api.as('cyber.hung'))
         .send({ evidence })
         .expect(200);
       const sign = async () =>
-        api.request
+        suite.api.request
           .post(`/events/${eventId}/gates/plan-approval/decisions`)
-          .set(await api.as('head.tuan'))
+          .set(await suite.api.as('head.tuan'))
           .send({ decision: 'approve' });
       expect((await sign()).status).toBe(201);
       const before = (await getEvent(eventId)).body;
@@ -309,17 +303,20 @@ describe('GET /events', () => {
     const program = `prog-${uniqueEventId('p')}`;
     const eventId = await startEvent(uniqueEventId('list'), { program });
     const list = async () =>
-      (await api.request.get(`/events?program=${program}&phase=planning`).set(await api.as('planner.linh'))).body as {
+      (await suite.api.request.get(`/events?program=${program}&phase=planning`).set(await suite.api.as('planner.linh')))
+        .body as {
         events: { eventId: string; phase: string }[];
       };
     const found = await eventually(list, (b) => b.events.some((e) => e.eventId === eventId));
     expect(found.events).toEqual([expect.objectContaining({ eventId, phase: 'planning', program })]);
-    const none = await api.request.get(`/events?program=${program}&phase=review`).set(await api.as('planner.linh'));
+    const none = await suite.api.request
+      .get(`/events?program=${program}&phase=review`)
+      .set(await suite.api.as('planner.linh'));
     expect(none.body.events).toEqual([]);
   });
 
   it('answers 400 to an unknown phase filter', async () => {
-    const res = await api.request.get('/events?phase=dreaming').set(await api.as('planner.linh'));
+    const res = await suite.api.request.get('/events?phase=dreaming').set(await suite.api.as('planner.linh'));
     expectProblem(res, 400, 'VALIDATION_FAILED');
   });
 
@@ -330,7 +327,7 @@ describe('GET /events', () => {
 
 describe('OpenAPI', () => {
   it('serves a document generated from the request schemas', async () => {
-    const res = await api.request.get('/openapi.json');
+    const res = await suite.api.request.get('/openapi.json');
     expect(res.status).toBe(200);
     const body = res.body.paths['/events'].post.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(expect.arrayContaining(['eventId', 'template', 'window']));
@@ -338,7 +335,7 @@ describe('OpenAPI', () => {
   });
 
   it('serves browsable docs', async () => {
-    const res = await api.request.get('/docs/').redirects(1);
+    const res = await suite.api.request.get('/docs/').redirects(1);
     expect(res.status).toBe(200);
     expect(res.text).toContain('swagger-ui');
   });

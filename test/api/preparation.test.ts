@@ -1,34 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventWorkflowId } from '../../workflows/definitions';
-import { createTestApi, type TestApi } from '../support/api';
+import { useTestApi } from '../support/api';
 import { evidence, generatedTemplateInput, tinyWindow } from '../support/fixtures';
-import { connectTestTemporal, uniqueEventId, type TestTemporal } from '../support/temporal';
+import { uniqueEventId } from '../support/temporal';
 
-let temporal: TestTemporal;
-let api: TestApi;
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  await temporal.startWorker();
-  api = createTestApi(temporal);
-});
-afterAll(async () => temporal?.close());
+const suite = useTestApi();
 
 async function startEvent(template: unknown = 'tiny-summit', window = tinyWindow) {
   const eventId = uniqueEventId('prep');
-  await api.request
+  await suite.api.request
     .post('/events')
-    .set(await api.as('planner.linh'))
+    .set(await suite.api.as('planner.linh'))
     .send({ eventId, template, window })
     .expect(201);
   return eventId;
 }
 const post = async (path: string, as: string, body: unknown = {}) =>
-  api.request
+  suite.api.request
     .post(path)
-    .set(await api.as(as))
+    .set(await suite.api.as(as))
     .send(body as object);
 const view = async (eventId: string) =>
-  (await api.request.get(`/events/${eventId}`).set(await api.as('planner.linh'))).body;
+  (await suite.api.request.get(`/events/${eventId}`).set(await suite.api.as('planner.linh'))).body;
 const problem = (res: { status: number; body: { code?: string } }) => ({ status: res.status, code: res.body.code });
 
 describe('the item lifecycle over HTTP', () => {
@@ -124,9 +117,9 @@ describe('reschedule and cancel', () => {
       reason: 'Hội nghị chuyển sang hình thức trực tuyến',
     });
     expect(res.body).toMatchObject({ type: 'cancelled', cancelled: { by: 'planner.linh' } });
-    const description = await temporal.client.workflow.getHandle(eventWorkflowId(eventId)).describe();
-    await temporal.client.workflow.getHandle(eventWorkflowId(eventId)).result();
-    expect((await temporal.client.workflow.getHandle(eventWorkflowId(eventId)).describe()).status.name).toBe(
+    const description = await suite.temporal.client.workflow.getHandle(eventWorkflowId(eventId)).describe();
+    await suite.temporal.client.workflow.getHandle(eventWorkflowId(eventId)).result();
+    expect((await suite.temporal.client.workflow.getHandle(eventWorkflowId(eventId)).describe()).status.name).toBe(
       'COMPLETED',
     );
     expect(description.workflowId).toBe(eventWorkflowId(eventId));
@@ -142,9 +135,9 @@ describe('idempotency keys', () => {
   it('returns the first result for the same key and body, and refuses the same key with another body', async () => {
     const eventId = await startEvent();
     const send = async (body: object) =>
-      api.request
+      suite.api.request
         .post(`/events/${eventId}/items/plan.master/complete`)
-        .set(await api.as('office.mai'))
+        .set(await suite.api.as('office.mai'))
         .set('Idempotency-Key', 'key-plan-master-0001')
         .send(body);
     const first = await send({ note: 'một' });
@@ -154,19 +147,19 @@ describe('idempotency keys', () => {
 
   it('dedupes a retried request across continue-as-new runs', async () => {
     const eventId = await startEvent(generatedTemplateInput(90));
-    const mai = await api.as('office.mai');
+    const mai = await suite.api.as('office.mai');
     const keyed = (note: string) =>
-      api.request
+      suite.api.request
         .post(`/events/${eventId}/items/gen.item-0001/complete`)
         .set(mai)
         .set('Idempotency-Key', 'retry-across-runs-01')
         .send({ note });
     const first = await keyed('xong');
     expect(first.status).toBe(200);
-    const handle = temporal.client.workflow.getHandle(eventWorkflowId(eventId));
+    const handle = suite.temporal.client.workflow.getHandle(eventWorkflowId(eventId));
     const firstRun = (await handle.describe()).runId;
     for (let i = 2; i <= 90; i++) {
-      await api.request
+      await suite.api.request
         .post(`/events/${eventId}/items/gen.item-${String(i).padStart(4, '0')}/complete`)
         .set(mai)
         .send({})

@@ -1,10 +1,10 @@
 import { type temporal as proto } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCompressionCodec } from '../../codec/compression';
 import { eventWorkflowId } from '../../workflows/definitions';
-import { createTestApi, type TestApi } from '../support/api';
+import { useTestApi } from '../support/api';
 import { tinyTemplateInput } from '../support/fixtures';
-import { connectTestTemporal, uniqueEventId, type TestTemporal } from '../support/temporal';
+import { uniqueEventId } from '../support/temporal';
 
 /**
  * Scale: a generated plan of 2,000 items driven from start to the end of
@@ -131,14 +131,7 @@ async function inPool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let temporal: TestTemporal;
-let api: TestApi;
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  await temporal.startWorker();
-  api = createTestApi(temporal);
-});
-afterAll(async () => temporal?.close());
+const suite = useTestApi();
 
 /** What the first test measured, for the tests that judge it. */
 let measured: { runs: number; maxCanPayloadBytes: number } | undefined;
@@ -156,9 +149,9 @@ describe(`a generated plan of ${TOTAL} items`, () => {
       timeZone: 'Asia/Ho_Chi_Minh',
     };
 
-    const created = await api.request
+    const created = await suite.api.request
       .post('/events')
-      .set(await api.as('planner.linh'))
+      .set(await suite.api.as('planner.linh'))
       .send({ eventId, template, window });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
 
@@ -170,9 +163,9 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     let rateLimitedWaitMs = 0;
     const post = async (path: string, actor: string, key: string, body: object) => {
       for (;;) {
-        const res = await api.request
+        const res = await suite.api.request
           .post(`/events/${eventId}${path}`)
-          .set(await api.as(actor))
+          .set(await suite.api.as(actor))
           .set('Idempotency-Key', key)
           .send(body);
         // 429 means "retry after": the API's rate limit, or Temporal's pushback on a busy event.
@@ -213,7 +206,7 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     expect(second.body).toMatchObject({ phase: 'rehearsal', gate: { status: 'passed' } });
     const drivenMs = Date.now() - started;
 
-    const view = await api.request.get(`/events/${eventId}`).set(await api.as('planner.linh'));
+    const view = await suite.api.request.get(`/events/${eventId}`).set(await suite.api.as('planner.linh'));
     expect(view.status).toBe(200);
     expect(view.body.phase).toBe('rehearsal');
     expect(view.body.progress).toMatchObject({ total: TOTAL, done: TOTAL, percent: 100 });
@@ -223,7 +216,7 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     const runs: proto.api.history.v1.IHistoryEvent[][] = [];
     let runId: string | undefined;
     for (;;) {
-      const events = (await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+      const events = (await suite.temporal.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
       runs.push(events);
       const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
       if (!previous) break;
@@ -259,7 +252,7 @@ describe(`a generated plan of ${TOTAL} items`, () => {
     measured = { runs: runs.length, maxCanPayloadBytes };
 
     const timelineStarted = Date.now();
-    const timeline = await api.request.get(`/events/${eventId}/timeline`).set(await api.as('planner.linh'));
+    const timeline = await suite.api.request.get(`/events/${eventId}/timeline`).set(await suite.api.as('planner.linh'));
     const timelineMs = Date.now() - timelineStarted;
 
     // Printed before the limits are asserted, so the figures reach the report either way.

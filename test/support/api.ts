@@ -6,7 +6,8 @@ import { createApp } from '../../api/app';
 import { createAuthenticator, mintDevToken } from '../../api/auth';
 import { checkTemplate, loadTemplateStore, type LoadedTemplate, type TemplateStore } from '../../api/templates';
 import { tinyTemplateInput } from './fixtures';
-import { type TestTemporal } from './temporal';
+import { afterAll, beforeAll } from 'vitest';
+import { connectTestTemporal, type TestTemporal } from './temporal';
 
 export const auth = { issuer: 'readiness-test', audience: 'readiness-api-test', clockToleranceSeconds: 5 };
 
@@ -57,4 +58,20 @@ export function createTestApi(temporal: TestTemporal): TestApi {
       return { Authorization: `Bearer ${token}` };
     },
   };
+}
+
+/**
+ * For a test file: connects to the run's server, starts a worker on the
+ * file's own task queue and builds the app, once; closes it all after.
+ * Read `suite.temporal` / `suite.api` inside tests (they exist once beforeAll ran).
+ */
+export function useTestApi(): { readonly temporal: TestTemporal; readonly api: TestApi } {
+  const suite = {} as { temporal: TestTemporal; api: TestApi };
+  beforeAll(async () => {
+    suite.temporal = await connectTestTemporal();
+    await suite.temporal.startWorker();
+    suite.api = createTestApi(suite.temporal);
+  });
+  afterAll(async () => suite.temporal?.close());
+  return suite;
 }
