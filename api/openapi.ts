@@ -131,6 +131,15 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           },
         },
       },
+      '/events/{eventId}/review': {
+        get: {
+          summary:
+            'The after-action record: the whole timeline, completion per work group against deadlines, overdue and escalation statistics, a readiness burn-up, drill ratings, the readiness declaration with its accepted risks, incidents with time to acknowledge and resolve, handovers, lessons and corrective actions. Full readers only.',
+          operationId: 'getAfterActionRecord',
+          parameters: [eventId],
+          responses: { '200': { description: 'the after-action record' }, ...errors(401, 403, 404, 503) },
+        },
+      },
       ...commandPaths,
     },
   };

@@ -76,5 +76,14 @@ export function scopeView(
       reports: Object.fromEntries(Object.entries(review.reports).filter(([unit]) => access.units.includes(unit))),
     })),
     delegations: view.delegations.filter((d) => d.from === readerId || d.to === readerId),
+    drills: view.drills.filter((d) => d.units.some((u) => access.units.includes(u))),
+    launchBlocking: view.launchBlocking.filter((e) => access.units.includes(e.unit)),
+    // Duty officers work every incident; others see those their units have steps in, or that they reported.
+    incidents: access.roles.includes('duty-officer')
+      ? view.incidents
+      : view.incidents.filter(
+          (i) => i.reportedBy === readerId || i.steps.some((step) => access.units.includes(step.unit)),
+        ),
+    correctiveActions: view.correctiveActions.filter((c) => access.units.includes(c.unit)),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorSchema, evidenceSchema } from './state';
+import { drillRatings, severities } from './template';
 
 const ref = z.string().min(1).max(80);
 
@@ -118,6 +119,119 @@ export const reschedule = commandPair(
 );
 export const cancel = commandPair('cancel', {}, { reason: text() });
 
+/** Body and command of a pair whose rules span several fields. */
+function refinedPair<T extends string, U extends z.ZodRawShape, B extends z.ZodRawShape>(
+  type: T,
+  urlShape: U,
+  bodyShape: B,
+  rules: (cmd: z.infer<z.ZodObject<B>>, ctx: z.RefinementCtx) => void,
+) {
+  return {
+    body: z.object(bodyShape).strict().superRefine(rules),
+    command: z
+      .object({ type: z.literal(type), ...urlShape, ...bodyShape })
+      .strict()
+      .superRefine((cmd, ctx) => rules(cmd as z.infer<z.ZodObject<B>>, ctx)),
+  };
+}
+const needs = (ctx: z.RefinementCtx, path: string, message: string) =>
+  ctx.addIssue({ code: 'custom', path: [path], message });
+
+// Rehearsal
+export const recordDrillResult = refinedPair(
+  'recordDrillResult',
+  { scenarioId: ref },
+  {
+    /** One rating per capability target of the scenario. */
+    ratings: z
+      .array(z.object({ targetId: ref, rating: z.enum(drillRatings), observation: text(2000).optional() }).strict())
+      .min(1)
+      .max(50),
+    observations: text().optional(),
+    strengths: z.array(text(1000)).max(50).default([]),
+    gaps: z.array(text(1000)).max(50).default([]),
+  },
+  (cmd, ctx) => {
+    const seen = new Set<string>();
+    cmd.ratings.forEach((r, i) => {
+      if (seen.has(r.targetId))
+        ctx.addIssue({ code: 'custom', path: ['ratings', i, 'targetId'], message: 'each target is rated once' });
+      seen.add(r.targetId);
+    });
+  },
+);
+export const waiveDrill = commandPair(
+  'waiveDrill',
+  { scenarioId: ref },
+  { justification: text(), onBehalfOf: ref.optional() },
+);
+
+// Readiness
+export const decideGoNoGo = refinedPair(
+  'decideGoNoGo',
+  { gateId: ref },
+  {
+    decision: z.enum(['go', 'no_go']),
+    onBehalfOf: ref.optional(),
+    reason: text().optional(),
+    /** Entries of the launch-blocking list accepted as risks (by their key), each with a justification. */
+    acceptRisks: z
+      .array(z.object({ key: z.string().min(1).max(200), justification: text() }).strict())
+      .max(1000)
+      .default([]),
+  },
+  (cmd, ctx) => {
+    if (cmd.decision === 'no_go' && !cmd.reason) needs(ctx, 'reason', 'a no-go needs a reason');
+    if (cmd.decision === 'no_go' && cmd.acceptRisks.length > 0) needs(ctx, 'acceptRisks', 'only a go accepts risks');
+  },
+);
+
+// Live
+const incidentUrl = { incidentId: ref };
+export const reportIncident = commandPair(
+  'reportIncident',
+  {},
+  {
+    /** One of the template's incident types (`type` names the command itself). */
+    incidentType: ref,
+    severity: z.enum(severities),
+    sessionId: ref.optional(),
+    description: text(),
+    location: text(300).optional(),
+  },
+);
+export const acknowledgeIncident = commandPair('acknowledgeIncident', incidentUrl, { note: text().optional() });
+export const updateIncidentStep = refinedPair(
+  'updateIncidentStep',
+  { ...incidentUrl, stepId: ref },
+  { outcome: z.enum(['done', 'not_needed']), note: text().optional() },
+  (cmd, ctx) => {
+    if (cmd.outcome === 'not_needed' && !cmd.note) needs(ctx, 'note', 'say why the step is not needed');
+  },
+);
+export const resolveIncident = commandPair('resolveIncident', incidentUrl, { resolution: text() });
+export const reopenIncident = commandPair('reopenIncident', incidentUrl, { reason: text() });
+export const handOverDuty = commandPair('handOverDuty', {}, { shiftId: ref, to: ref, note: text().optional() });
+
+// Review
+export const addLesson = commandPair(
+  'addLesson',
+  {},
+  { title: text(300), observation: text(), recommendation: text().optional(), workGroup: ref.optional() },
+);
+export const addCorrectiveAction = commandPair(
+  'addCorrectiveAction',
+  {},
+  {
+    title: text(300),
+    /** The owner unit: its members close the action like any item. */
+    unit: ref,
+    due: z.iso.datetime({ offset: true }),
+    lessonId: ref.optional(),
+  },
+);
+export const carryOverCorrectiveAction = commandPair('carryOverCorrectiveAction', itemUrl, { reason: text() });
+
 export const commandSchema = z.union([
   completeItemCommandSchema,
   signOffGateCommandSchema,
@@ -131,6 +245,18 @@ export const commandSchema = z.union([
   submitProgressReport.command,
   reschedule.command,
   cancel.command,
+  recordDrillResult.command,
+  waiveDrill.command,
+  decideGoNoGo.command,
+  reportIncident.command,
+  acknowledgeIncident.command,
+  updateIncidentStep.command,
+  resolveIncident.command,
+  reopenIncident.command,
+  handOverDuty.command,
+  addLesson.command,
+  addCorrectiveAction.command,
+  carryOverCorrectiveAction.command,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type DelegateCommand = z.infer<typeof delegateCommandSchema>;

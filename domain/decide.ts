@@ -16,15 +16,25 @@ import {
   checkReport,
   type RescheduleResult,
 } from './lifecycle';
+import { applyDrillCommand, checkDrillCommand, type DrillResult } from './drills';
+import {
+  applyHandover,
+  applyIncidentCommand,
+  checkHandover,
+  checkIncidentCommand,
+  type IncidentResult,
+} from './incidents';
 import { notification } from './notifications';
-import { gateBlockers, ruleMet } from './gates';
+import { applyGoNoGo, checkGoNoGo, type GoNoGoResult } from './readiness';
+import { applyReviewCommand, checkReviewCommand, type ReviewResult } from './review';
+import { approvalConflict, signingAuthority } from './authority';
+import { gateWaitsFor, ruleMet } from './gates';
 import { isTerminal, nextPhase, type LifecyclePhase } from './phases';
 import {
   findGate,
   findItem,
   isSettled,
   ownerUnit,
-  principalOf,
   type Actor,
   type Delegation,
   type EventState,
@@ -65,7 +75,11 @@ export type CommandResult =
       report: EventState['reviews'][number]['reports'][string];
     }
   | RescheduleResult
-  | { type: 'cancelled'; cancelled: NonNullable<EventState['cancelled']> };
+  | { type: 'cancelled'; cancelled: NonNullable<EventState['cancelled']> }
+  | DrillResult
+  | GoNoGoResult
+  | IncidentResult
+  | ReviewResult;
 
 const reject = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Verdict => ({
   ok: false,
@@ -99,6 +113,23 @@ export function validate(state: EventState, command: Command, actor: Actor, now:
     case 'reschedule':
     case 'cancel':
       return verdictOf(checkLifecycle(state, command, person), person);
+    case 'recordDrillResult':
+    case 'waiveDrill':
+      return verdictOf(checkDrillCommand(state, command, person, now), person);
+    case 'decideGoNoGo':
+      return verdictOf(checkGoNoGo(state, command, person, now), person);
+    case 'reportIncident':
+    case 'acknowledgeIncident':
+    case 'updateIncidentStep':
+    case 'resolveIncident':
+    case 'reopenIncident':
+      return verdictOf(checkIncidentCommand(state, command, person), person);
+    case 'handOverDuty':
+      return verdictOf(checkHandover(state, command, person), person);
+    case 'addLesson':
+    case 'addCorrectiveAction':
+    case 'carryOverCorrectiveAction':
+      return verdictOf(checkReviewCommand(state, command, person, now), person);
   }
 }
 
@@ -110,74 +141,6 @@ function approverRoles(template: PlanTemplate): Set<string> {
   return new Set(template.gates.flatMap((g) => g.approval.roles));
 }
 
-/** A delegation in force at `now` from `from` to `to` for this gate and one of these roles. */
-export function activeDelegation(
-  state: EventState,
-  from: string,
-  to: string,
-  gateId: string,
-  roles: string[],
-  now: string,
-): Delegation | undefined {
-  return state.delegations.find(
-    (d) =>
-      d.from === from &&
-      d.to === to &&
-      !d.revokedAt &&
-      d.validFrom <= now &&
-      now < d.validUntil &&
-      (!d.gates || d.gates.includes(gateId)) &&
-      d.roles.some((r) => roles.includes(r)),
-  );
-}
-
-type Authority =
-  { ok: true; principal: string; roles: string[]; delegationId?: string } | { ok: false; verdict: Verdict };
-
-/**
- * Who signs, with which roles. Delegated authority never exceeds the
- * delegator's own roster roles, and delegated rights cannot be delegated
- * again (a delegation is validated against the delegator's own roles only).
- */
-function signingAuthority(
-  state: EventState,
-  gate: PlanTemplate['gates'][number],
-  person: Person,
-  onBehalfOf: string | undefined,
-  now: string,
-): Authority {
-  if (!onBehalfOf || onBehalfOf === person.id) {
-    const roles = person.roles.filter((role) => gate.approval.roles.includes(role));
-    if (roles.length === 0) {
-      return {
-        ok: false,
-        verdict: reject('NOT_GATE_APPROVER', `gate "${gate.id}" is signed by ${gate.approval.roles.join(', ')}`, {
-          roles: gate.approval.roles,
-        }),
-      };
-    }
-    return { ok: true, principal: person.id, roles };
-  }
-  const principal = state.roster.find((p) => p.id === onBehalfOf);
-  const principalRoles = principal?.roles.filter((role) => gate.approval.roles.includes(role)) ?? [];
-  const delegation = principal && activeDelegation(state, principal.id, person.id, gate.id, principalRoles, now);
-  if (!delegation) {
-    return {
-      ok: false,
-      verdict: reject(
-        'NO_ACTIVE_DELEGATION',
-        `no delegation from "${onBehalfOf}" to "${person.id}" covers gate "${gate.id}" now`,
-      ),
-    };
-  }
-  return {
-    ok: true,
-    principal: onBehalfOf,
-    roles: principalRoles.filter((r) => delegation.roles.includes(r)),
-    delegationId: delegation.id,
-  };
-}
-
 function validateCompleteItem(state: EventState, command: CompleteItemCommand, person: Person): Verdict {
   const item = findItem(state, command.itemId);
   const itemState = state.items[command.itemId];
@@ -186,7 +149,7 @@ function validateCompleteItem(state: EventState, command: CompleteItemCommand, p
   if (!person.units.includes(unit)) {
     return reject('NOT_ITEM_OWNER', `item "${item.id}" belongs to unit "${unit}"`, { unit });
   }
-  if (itemState.status === 'done' || itemState.status === 'waived') {
+  if (isSettled(itemState)) {
     return reject('ITEM_ALREADY_DONE', `item "${item.id}" is already ${itemState.status}`);
   }
   if (itemState.status === 'blocked') return reject('ITEM_BLOCKED', `item "${item.id}" is blocked; unblock it first`);
@@ -205,38 +168,28 @@ function validateSignOffGate(state: EventState, command: SignOffGateCommand, per
   const gateState = state.gates[command.gateId];
   if (!gate || !gateState) return reject('GATE_NOT_FOUND', `no gate "${command.gateId}" in this event`);
   const authority = signingAuthority(state, gate, person, command.onBehalfOf, now);
-  if (!authority.ok) return authority.verdict;
+  if (!authority.ok) return { ok: false, rejection: authority.rejection };
   if (gateState.status === 'passed') return reject('GATE_ALREADY_PASSED', `gate "${gate.id}" has already passed`);
+  if (gate.phase === 'readiness') {
+    return reject('GO_NO_GO_REQUIRED', `gate "${gate.id}" is decided by go/no-go, with its launch-blocking list`);
+  }
   if (gate.phase !== state.phase) {
     return reject(
       'GATE_NOT_IN_CURRENT_PHASE',
       `gate "${gate.id}" belongs to ${gate.phase}; the event is in ${state.phase}`,
     );
   }
-  const blockers = gateBlockers(state, gate.id);
-  if (blockers.length > 0) {
-    return reject('GATE_NOT_OPEN', `gate "${gate.id}" waits for ${blockers.length} item(s)`, { items: blockers });
+  const waits = gateWaitsFor(state, gate.id);
+  if (waits.items.length > 0 || waits.scenarios.length > 0) {
+    return reject(
+      'GATE_NOT_OPEN',
+      `gate "${gate.id}" waits for ${waits.items.length} item(s) and ${waits.scenarios.length} drill scenario(s)`,
+      waits,
+    );
   }
   if (command.decision === 'approve') {
-    // One signature per person, in whatever capacity, and one per principal.
-    if (gateState.approvals.some((s) => s.by === person.id || principalOf(s) === authority.principal)) {
-      return reject('ALREADY_SIGNED', `"${authority.principal}" has already approved gate "${gate.id}"`);
-    }
-    if (gate.forbidCompleterApproval) {
-      const own = gate.covers.filter((itemId) => {
-        const by = state.items[itemId]?.completedBy;
-        return by !== undefined && (by === person.id || by === authority.principal);
-      });
-      if (own.length > 0) {
-        return reject(
-          'SEPARATION_OF_DUTIES',
-          `gate "${gate.id}" may not be approved by whoever completed ${own.join(', ')}`,
-          {
-            items: own,
-          },
-        );
-      }
-    }
+    const conflict = approvalConflict(state, gate, person, authority.principal);
+    if (conflict) return { ok: false, rejection: conflict };
   }
   const stray = command.reopen.filter((itemId) => !gate.covers.includes(itemId));
   if (stray.length > 0) {
@@ -326,7 +279,29 @@ export function apply(state: EventState, command: Command, person: Person, now: 
       return applyReschedule(state, command, person, now);
     case 'cancel':
       return applyCancel(state, command, person, now);
+    case 'recordDrillResult':
+    case 'waiveDrill':
+      return withGatesOpened(state, applyDrillCommand(state, command, person, now), now);
+    case 'decideGoNoGo':
+      return applyGoNoGo(state, command, person, now);
+    case 'reportIncident':
+    case 'acknowledgeIncident':
+    case 'updateIncidentStep':
+    case 'resolveIncident':
+    case 'reopenIncident':
+      return applyIncidentCommand(state, command, person, now);
+    case 'handOverDuty':
+      return applyHandover(state, command, person, now);
+    case 'addLesson':
+    case 'addCorrectiveAction':
+    case 'carryOverCorrectiveAction':
+      return withGatesOpened(state, applyReviewCommand(state, command, person, now), now);
   }
+}
+
+/** Adds the requests for sign-off of gates the change has just opened. */
+function withGatesOpened(before: EventState, applied: Applied, now: string): Applied {
+  return { ...applied, effects: [...applied.effects, ...gateOpenedEffects(before, applied.state, now)] };
 }
 
 function applyDelegate(state: EventState, command: DelegateCommand, person: Person, now: string): Applied {
@@ -434,7 +409,7 @@ function applySignOffGate(state: EventState, command: SignOffGateCommand, person
     const passed = ruleMet(gate.approval, approvals, state);
     gateState = { ...before, approvals, ...(passed ? { status: 'passed' as const, passedAt: now } : {}) };
     next = { ...state, updatedAt: now, gates: { ...state.gates, [gate.id]: gateState } };
-    if (passed) next = advancePhase(next);
+    if (passed) next = advancePhase(next, now);
   }
   return {
     state: next,
@@ -443,11 +418,15 @@ function applySignOffGate(state: EventState, command: SignOffGateCommand, person
   };
 }
 
-/** A phase ends when every gate of that phase has passed. */
-function advancePhase(state: EventState): EventState {
-  if (isTerminal(state.phase)) return state;
+/**
+ * A phase ends when every gate of that phase has passed. Readiness ends by
+ * go/no-go and the clock, live by the clock (see readiness.ts).
+ */
+function advancePhase(state: EventState, now: string): EventState {
+  if (isTerminal(state.phase) || state.phase === 'readiness' || state.phase === 'live') return state;
   const phase = state.phase as LifecyclePhase;
   const gates = state.template.gates.filter((g) => g.phase === phase);
   if (gates.length === 0 || gates.some((g) => state.gates[g.id]?.status !== 'passed')) return state;
-  return { ...state, phase: nextPhase(phase) };
+  const next = nextPhase(phase);
+  return { ...state, phase: next, phaseChanges: [...state.phaseChanges, { phase: next, at: now }] };
 }

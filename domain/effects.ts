@@ -13,7 +13,17 @@ export type NotificationKind =
   | 'reviewOpened'
   | 'reviewMissed'
   | 'rescheduled'
-  | 'eventCancelled';
+  | 'eventCancelled'
+  | 'drillFailed'
+  | 'remediationAssigned'
+  | 'readinessDeclared'
+  | 'noGo'
+  | 'phaseChanged'
+  | 'incidentReported'
+  | 'incidentResolved'
+  | 'incidentReopened'
+  | 'handoverMissed'
+  | 'correctiveActionAssigned';
 
 export interface Notification {
   /** Stable across retries and replays: receivers dedupe on it. */
@@ -22,7 +32,7 @@ export interface Notification {
   kind: NotificationKind;
   /** The instant the notification was due (not when it happened to be sent). */
   at: string;
-  subject: { type: 'item' | 'gate' | 'review' | 'event'; id: string };
+  subject: { type: 'item' | 'gate' | 'review' | 'event' | 'drill' | 'incident' | 'shift'; id: string };
   /** Audience, by unit and role (resolved to addresses by the delivery channel). */
   to: { units: string[]; roles: string[] };
   /** Escalation step, 1-based. */

@@ -1,3 +1,5 @@
+import { unsettledScenarios } from './drills';
+import { openCorrectiveActions } from './review';
 import { isSettled, principalOf, type EventState, type Signature } from './state';
 import { maxDistinctRoleCover, type ApprovalRule } from './template';
 
@@ -28,9 +30,25 @@ export function missingRoles(rule: ApprovalRule, approvals: Signature[]): string
   return rule.roles.filter((role) => !signed.has(role));
 }
 
-/** Items a gate covers that are not yet settled: the gate opens when this is empty. */
+/**
+ * Items a gate waits for that are not yet settled: those it covers and, for
+ * a review gate, every open corrective action.
+ */
 export function gateBlockers(state: EventState, gateId: string): string[] {
   const gate = state.template.gates.find((g) => g.id === gateId);
   if (!gate) return [];
-  return gate.covers.filter((itemId) => !isSettled(state.items[itemId]));
+  const covered = gate.covers.filter((itemId) => !isSettled(state.items[itemId]));
+  return gate.phase === 'review' ? [...new Set([...covered, ...openCorrectiveActions(state)])] : covered;
 }
+
+/** Everything a gate waits for: unsettled items and drill scenarios. It opens when both are empty. */
+export function gateWaitsFor(state: EventState, gateId: string): { items: string[]; scenarios: string[] } {
+  const gate = state.template.gates.find((g) => g.id === gateId);
+  if (!gate) return { items: [], scenarios: [] };
+  return { items: gateBlockers(state, gateId), scenarios: unsettledScenarios(state, gate) };
+}
+
+export const gateIsOpen = (state: EventState, gateId: string): boolean => {
+  const waits = gateWaitsFor(state, gateId);
+  return waits.items.length === 0 && waits.scenarios.length === 0;
+};

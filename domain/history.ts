@@ -57,6 +57,26 @@ function targetOf(command: Command): string | undefined {
       return command.to;
     case 'revokeDelegation':
       return command.delegationId;
+    case 'recordDrillResult':
+    case 'waiveDrill':
+      return command.scenarioId;
+    case 'decideGoNoGo':
+      return command.gateId;
+    case 'reportIncident':
+      return undefined;
+    case 'acknowledgeIncident':
+    case 'resolveIncident':
+    case 'reopenIncident':
+      return command.incidentId;
+    case 'updateIncidentStep':
+      return `${command.incidentId}/${command.stepId}`;
+    case 'handOverDuty':
+      return command.to;
+    case 'addLesson':
+    case 'addCorrectiveAction':
+      return undefined;
+    case 'carryOverCorrectiveAction':
+      return command.itemId;
   }
 }
 
@@ -109,13 +129,15 @@ function actionEntry(
       };
     case 'itemUpdated': {
       const reason =
-        command.type === 'blockItem'
+        command.type === 'carryOverCorrectiveAction'
           ? command.reason
-          : command.type === 'requestWaiver'
-            ? command.justification
-            : command.type === 'decideWaiver'
-              ? command.reason
-              : undefined;
+          : command.type === 'blockItem'
+            ? command.reason
+            : command.type === 'requestWaiver'
+              ? command.justification
+              : command.type === 'decideWaiver'
+                ? command.reason
+                : undefined;
       const note = command.type === 'startItem' || command.type === 'unblockItem' ? command.note : undefined;
       return {
         ...base,
@@ -138,6 +160,59 @@ function actionEntry(
       };
     case 'cancelled':
       return { ...base, reason: result.cancelled.reason };
+    case 'drillRecorded': {
+      const attempt = result.drill.attempts.at(-1)!;
+      return {
+        ...base,
+        target,
+        detail: {
+          attempt: attempt.attempt,
+          outcome: attempt.outcome,
+          ratings: attempt.ratings,
+          remediation: result.remediation,
+        },
+      };
+    }
+    case 'drillWaived':
+      return { ...base, target, reason: result.drill.waiver?.justification };
+    case 'goNoGoDecided': {
+      const signature = result.decision === 'go' ? result.gate.approvals.at(-1) : result.gate.rejections.at(-1);
+      const accepted = command.type === 'decideGoNoGo' ? command.acceptRisks.map((r) => r.key) : [];
+      return {
+        ...base,
+        target,
+        ...(signature?.onBehalfOf ? { onBehalfOf: signature.onBehalfOf } : {}),
+        ...(command.type === 'decideGoNoGo' && command.reason ? { reason: command.reason } : {}),
+        detail: { decision: result.decision, blocking: result.blocking.length, acceptedRisks: accepted },
+      };
+    }
+    case 'incidentUpdated':
+      return {
+        ...base,
+        target: target ?? result.incident.id,
+        ...(command.type === 'reopenIncident' ? { reason: command.reason } : {}),
+        ...(command.type === 'resolveIncident' ? { note: command.resolution } : {}),
+        detail: { status: result.incident.status, severity: result.incident.severity, type: result.incident.type },
+      };
+    case 'dutyHandedOver':
+      return {
+        ...base,
+        target,
+        ...(result.handover.note ? { note: result.handover.note } : {}),
+        detail: {
+          shiftId: result.handover.shiftId,
+          from: result.handover.from,
+          openIncidents: result.handover.openIncidents,
+        },
+      };
+    case 'lessonAdded':
+      return { ...base, target: result.lesson.id, detail: { title: result.lesson.title } };
+    case 'correctiveActionAdded':
+      return {
+        ...base,
+        target: result.itemId,
+        detail: { due: result.item.due, unit: command.type === 'addCorrectiveAction' ? command.unit : undefined },
+      };
   }
 }
 

@@ -1,7 +1,7 @@
 import { type CommandOf } from './commands';
 import { type Notification } from './effects';
 import { rejection, type Rejection } from './errors';
-import { gateBlockers } from './gates';
+import { gateIsOpen } from './gates';
 import { notification } from './notifications';
 import { findItem, isSettledStatus, ownerUnit, type EventState, type GateState, type ItemState } from './state';
 import { type Person } from './template';
@@ -180,12 +180,7 @@ export function applyItemCommand(
 /** Gate requests for gates that the change has just opened (every covered item settled). */
 export function gateOpenedEffects(before: EventState, after: EventState, now: string): Notification[] {
   return after.template.gates
-    .filter(
-      (g) =>
-        after.gates[g.id]?.status === 'pending' &&
-        gateBlockers(after, g.id).length === 0 &&
-        gateBlockers(before, g.id).length > 0,
-    )
+    .filter((g) => after.gates[g.id]?.status === 'pending' && gateIsOpen(after, g.id) && !gateIsOpen(before, g.id))
     .map((g) =>
       notification(
         after,
@@ -213,6 +208,7 @@ export function reopenItems(state: EventState, itemIds: string[], now: string): 
       due: before.due,
       ...(before.remindersSent !== undefined ? { remindersSent: before.remindersSent } : {}),
       ...(before.escalationLevel !== undefined ? { escalationLevel: before.escalationLevel } : {}),
+      ...(before.origin ? { origin: before.origin } : {}),
       ...(before.waiver && before.waiver.status !== 'approved' ? { waiver: before.waiver } : {}),
       ...(before.waiver?.status === 'approved' ? { waiver: { ...before.waiver, status: 'expired' as const } } : {}),
     };

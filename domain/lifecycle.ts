@@ -6,6 +6,7 @@ import { isTerminal } from './phases';
 import {
   eventWindowSchema,
   isOpenStatus,
+  isPlanner,
   ownerUnit,
   remindersPassed,
   resolveDue,
@@ -14,8 +15,6 @@ import {
   type ItemState,
 } from './state';
 import { type Person } from './template';
-
-const isPlanner = (person: Person) => person.roles.includes('planner') || person.roles.includes('admin');
 
 /** Units that still have open items: who is told about changes to the whole event. */
 export function unitsWithOpenItems(state: EventState): string[] {

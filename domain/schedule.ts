@@ -1,5 +1,8 @@
 import { type Notification } from './effects';
+import { isDrillSettled } from './drills';
+import { nextOperationsWakeUp, tickOperations } from './incidents';
 import { reopenItems } from './items';
+import { advanceByClock, nextPhaseChange } from './readiness';
 import { notification } from './notifications';
 import { isTerminal } from './phases';
 import {
@@ -78,9 +81,14 @@ function escalate(
   return level;
 }
 
-export function tick(state: EventState, now: string): Tick {
-  if (isTerminal(state.phase)) return { state, effects: [] };
+export function tick(current: EventState, now: string): Tick {
+  if (isTerminal(current.phase)) return { state: current, effects: [] };
   const effects: Notification[] = [];
+  // The clock's phase changes first (live at the start, review at the end), then the live event's own timers.
+  const moved = advanceByClock(current, now);
+  const operated = tickOperations(moved.state, now);
+  effects.push(...moved.effects, ...operated.effects);
+  const state = operated.state;
   const steps = state.template.escalation;
   // Lapsed waivers first: the reopened items then get their reminders and escalation in this
   // same tick, so a second tick at the same instant finds nothing left to do.
@@ -157,7 +165,24 @@ export function tick(state: EventState, now: string): Tick {
     if (level !== (g.escalationLevel ?? 0)) gates[gate.id] = { ...g, escalationLevel: level };
   }
 
-  let next: EventState = { ...reopened, items, gates };
+  const drills = { ...reopened.drills };
+  for (const scenario of state.template.drills?.scenarios ?? []) {
+    const d = drills[scenario.id];
+    if (!d || isDrillSettled(d)) continue;
+    const level = escalate(
+      state,
+      now,
+      { type: 'drill', id: scenario.id },
+      scenario.title,
+      d.due,
+      d.escalationLevel ?? 0,
+      scenario.units,
+      effects,
+    );
+    if (level !== (d.escalationLevel ?? 0)) drills[scenario.id] = { ...d, escalationLevel: level };
+  }
+
+  let next: EventState = { ...reopened, items, gates, drills };
 
   // Progress reviews: open the latest that fell due (a missed run of them collapses into one).
   const due = reviewInstants(next, next.reviewsThrough ?? next.createdAt, now);
@@ -257,6 +282,16 @@ export function nextWakeUp(state: EventState, now: string): string | undefined {
     const step = steps[g.escalationLevel ?? 0];
     if (step) later(toMs(g.due) + durationMs(step.after));
   }
+  for (const scenario of state.template.drills?.scenarios ?? []) {
+    const d = state.drills[scenario.id];
+    if (!d || isDrillSettled(d)) continue;
+    later(toMs(d.due));
+    const step = steps[d.escalationLevel ?? 0];
+    if (step) later(toMs(d.due) + durationMs(step.after));
+  }
+  const phaseChange = nextPhaseChange(state);
+  if (phaseChange) candidates.push(Math.max(toMs(phaseChange), toMs(now) + 1));
+  for (const t of nextOperationsWakeUp(state, now)) later(t);
   const nextReview = reviewInstants(state, state.reviewsThrough ?? state.createdAt, state.window.start)[0];
   if (nextReview) later(toMs(nextReview));
   for (const review of state.reviews) if (!review.missed) later(toMs(review.dueBy));

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { type LifecyclePhase, type Phase } from './phases';
-import { durationMs, itemUnit, personSchema, type Due, type Person, type PlanTemplate } from './template';
+import {
+  durationMs,
+  itemUnit,
+  personSchema,
+  type Due,
+  type DrillRating,
+  type Person,
+  type PlanTemplate,
+  type Severity,
+} from './template';
 import { upgradeTemplate } from './upgrade';
 import { addLocalDays, fromLocal, isValidTimeZone, parseClock, toIso, toLocal, toMs } from './time';
 
@@ -36,7 +45,13 @@ export const evidenceSchema = z
   .strict();
 export type Evidence = z.infer<typeof evidenceSchema>;
 
-export type ItemStatus = 'todo' | 'in_progress' | 'blocked' | 'done' | 'waived';
+/** `carried_over`: a corrective action handed on to the program for later events. */
+export type ItemStatus = 'todo' | 'in_progress' | 'blocked' | 'done' | 'waived' | 'carried_over';
+
+/** Items the engine adds while the event runs; template items have no origin. */
+export type ItemOrigin =
+  | { kind: 'remediation'; scenarioId: string; attempt: number; targetId: string }
+  | { kind: 'corrective'; lessonId?: string; by: string; at: string };
 
 export interface Waiver {
   /** `withdrawn`: the item was completed while the request waited. */
@@ -65,10 +80,13 @@ export interface ItemState {
   remindersSent?: number;
   /** How many escalation steps have fired for the current deadline. */
   escalationLevel?: number;
+  origin?: ItemOrigin;
+  carriedOver?: { by: string; at: string; reason: string };
 }
 
 /** Done or waived: what dependencies and gates wait for. */
-export const isSettledStatus = (status: ItemStatus | undefined): boolean => status === 'done' || status === 'waived';
+export const isSettledStatus = (status: ItemStatus | undefined): boolean =>
+  status === 'done' || status === 'waived' || status === 'carried_over';
 export const isOpenStatus = (status: ItemStatus | undefined): boolean =>
   status === 'todo' || status === 'in_progress' || status === 'blocked';
 
@@ -100,11 +118,34 @@ export interface Delegation {
   revocationReason?: string;
 }
 
+/** One entry of the launch-blocking list: what stands between the event and a "go", and who owns it. */
+export interface LaunchBlocker {
+  /** Stable key an approver names to accept the entry as a risk, e.g. `item:cyber.pentest`. */
+  key: string;
+  kind: 'item' | 'blocker' | 'remediation' | 'drill' | 'check';
+  id: string;
+  title: string;
+  unit: string;
+  due?: string;
+  overdue: boolean;
+  reason?: string;
+}
+
+export interface AcceptedRisk extends LaunchBlocker {
+  justification: string;
+  by: string;
+  onBehalfOf?: string;
+  at: string;
+}
+
 export interface GateState {
   status: 'pending' | 'passed';
   due?: string;
   approvals: Signature[];
-  rejections: (Signature & { reason: string; reopened: string[] })[];
+  /** Rejections, and for go/no-go gates the "no-go" decisions with the list that stood at the time. */
+  rejections: (Signature & { reason: string; reopened: string[]; blocking?: LaunchBlocker[] })[];
+  /** Go/no-go gates: entries of the launch-blocking list the approvers accepted as risks. */
+  acceptedRisks?: AcceptedRisk[];
   /** Approvals voided because a covered item was reopened after they were given. */
   revoked?: { at: string; items: string[]; approvals: Signature[] }[];
   passedAt?: string;
@@ -135,6 +176,88 @@ export interface ProgressReview {
   missed?: string[];
 }
 
+export interface DrillAttempt {
+  attempt: number;
+  at: string;
+  by: string;
+  ratings: { targetId: string; rating: DrillRating; observation?: string }[];
+  observations?: string;
+  strengths: string[];
+  gaps: string[];
+  outcome: 'passed' | 'failed';
+  /** Remediation items this attempt created (failed targets only). */
+  remediation: string[];
+}
+
+export interface DrillState {
+  status: 'scheduled' | 'passed' | 'failed' | 'waived';
+  /** The current deadline: the scenario's own, or its re-test's after a failure. */
+  due: string;
+  attempts: DrillAttempt[];
+  waiver?: { by: string; onBehalfOf?: string; at: string; justification: string };
+  escalationLevel?: number;
+}
+
+export interface IncidentStep {
+  id: string;
+  title: string;
+  unit: string;
+  status: 'open' | 'done' | 'not_needed';
+  by?: string;
+  at?: string;
+  note?: string;
+}
+
+export interface Incident {
+  id: string;
+  type: string;
+  severity: Severity;
+  sessionId?: string;
+  description: string;
+  location?: string;
+  reportedBy: string;
+  reportedAt: string;
+  status: 'reported' | 'acknowledged' | 'resolved';
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  resolvedBy?: string;
+  resolvedAt?: string;
+  resolution?: string;
+  /** Its type's procedure, as a checklist. */
+  steps: IncidentStep[];
+  /** Escalations fired because nobody acknowledged it (the first, for a critical incident, is immediate). */
+  escalations: number;
+  reopened: { by: string; at: string; reason: string }[];
+}
+
+export interface Handover {
+  id: string;
+  shiftId: string;
+  /** Absent when the first officer takes duty. */
+  from?: string;
+  to: string;
+  at: string;
+  openIncidents: string[];
+  note?: string;
+}
+
+export interface Lesson {
+  id: string;
+  title: string;
+  observation: string;
+  recommendation?: string;
+  workGroup?: string;
+  by: string;
+  at: string;
+}
+
+/** The readiness declaration: the "go" that passed the go/no-go gates. */
+export interface ReadinessDeclaration {
+  declaredAt: string;
+  signers: Signature[];
+  acceptedRisks: AcceptedRisk[];
+}
+
 /** A recent idempotent request: its key, a fingerprint of its body, and the result it returned. */
 export interface RecentRequest {
   key: string;
@@ -160,6 +283,15 @@ export interface EventState {
   /** Instant of the last review opened or skipped: the cadence resumes after it. */
   reviewsThrough?: string;
   cancelled?: { by: string; at: string; reason: string };
+  drills: Record<string, DrillState>;
+  readiness?: ReadinessDeclaration;
+  incidents: Incident[];
+  handovers: Handover[];
+  lessons: Lesson[];
+  /** Duty shifts that began without a handover (flagged once). */
+  missedHandovers?: string[];
+  /** When each phase was entered. */
+  phaseChanges: { phase: Phase; at: string }[];
   rescheduled?: { by: string; at: string; reason: string; from: EventWindow }[];
 }
 
@@ -217,6 +349,10 @@ export function createEventState(args: CreateEventArgs): EventState {
       ...(gate.due ? { due: resolveDue(gate.due, window) } : {}),
     };
   }
+  const drills: Record<string, DrillState> = {};
+  for (const scenario of template.drills?.scenarios ?? []) {
+    drills[scenario.id] = { status: 'scheduled', due: resolveDue(scenario.due, window), attempts: [] };
+  }
   const firstPhase: LifecyclePhase = 'planning';
   return {
     eventId: args.eventId,
@@ -234,6 +370,11 @@ export function createEventState(args: CreateEventArgs): EventState {
     delegations: [],
     reviews: [],
     reviewsThrough: args.now,
+    drills,
+    incidents: [],
+    handovers: [],
+    lessons: [],
+    phaseChanges: [{ phase: firstPhase, at: args.now }],
   };
 }
 
@@ -251,6 +392,9 @@ export function remindersPassed(
 ): number {
   return reminderOffsets(template, item).filter((offset) => toMs(due) - offset <= toMs(now)).length;
 }
+
+export const isPlanner = (person: Person): boolean =>
+  person.roles.includes('planner') || person.roles.includes('admin');
 
 export function findItem(state: EventState, itemId: string) {
   return state.template.items.find((item) => item.id === itemId);

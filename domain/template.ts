@@ -57,6 +57,96 @@ const relativeDueSchema = z.union([dueSchema.options[0], dueSchema.options[1]]);
 
 export const systemRoles = ['planner', 'admin', 'viewer', 'duty-officer'] as const;
 
+/** Severity of a drill scenario or an incident, least to most severe. */
+export const severities = ['low', 'moderate', 'high', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+/**
+ * The HSEEP four-step rating of a capability target, best first: performed
+ * without challenges (P), with some challenges (S), with major challenges (M),
+ * unable to be performed (U).
+ */
+export const drillRatings = ['performed', 'some_challenges', 'major_challenges', 'unable'] as const;
+export type DrillRating = (typeof drillRatings)[number];
+
+const drillsSchema = z
+  .object({
+    /** Who records drill results (evaluators, controllers). */
+    evaluatorRoles: z.array(id).min(1),
+    /** The worst rating that still passes; any target rated worse fails the scenario. */
+    passRating: z.enum(drillRatings).default('some_challenges'),
+    /** Deadline of remediation items a failed drill creates (a moment before the event). */
+    remediationDue: dueSchema.default({ daysBefore: 2, from: 'start' }),
+    /** Deadline of the re-test of a failed scenario. */
+    retestDue: dueSchema.default({ daysBefore: 1, from: 'start' }),
+    scenarios: z
+      .array(
+        z
+          .object({
+            id,
+            title: label,
+            severity: z.enum(severities),
+            description: z.string().max(5000).optional(),
+            /** Units taking part; remediation of a target without its own unit goes to the first. */
+            units: z.array(id).min(1),
+            /** When the drill begins (injects are timed from here); the deadline when omitted. */
+            start: dueSchema.optional(),
+            /** By when a passing result must be recorded. */
+            due: dueSchema,
+            injects: z
+              .array(
+                z
+                  .object({
+                    /** Time after the drill's start; at the start when omitted. */
+                    after: durationSchema.optional(),
+                    title: label,
+                    description: z.string().max(2000).optional(),
+                  })
+                  .strict(),
+              )
+              .max(100)
+              .default([]),
+            targets: z
+              .array(z.object({ id, title: label, unit: id.optional() }).strict())
+              .min(1)
+              .max(50),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict();
+
+const incidentsSchema = z
+  .object({
+    /** An incident nobody acknowledged within this is escalated again, one step further each time. */
+    acknowledgeWithin: durationSchema.default({ minutes: 15 }),
+    procedures: z
+      .array(
+        z
+          .object({
+            id,
+            title: label,
+            steps: z
+              .array(z.object({ id, title: label, unit: id }).strict())
+              .min(1)
+              .max(50),
+          })
+          .strict(),
+      )
+      .max(200)
+      .default([]),
+    types: z
+      .array(z.object({ id, title: label, procedure: id.optional() }).strict())
+      .min(1)
+      .max(200),
+  })
+  .strict();
+
+/** A window of the event relative to its start or end (sessions, duty shifts). */
+const windowShape = { id, title: label, start: dueSchema, end: dueSchema };
+
 export const approvalRuleSchema = z.discriminatedUnion('mode', [
   /** Every listed role signs, each by a different person. */
   z.object({ mode: z.literal('all'), roles: z.array(id).min(1) }).strict(),
@@ -115,7 +205,10 @@ const templateShape = z
             id,
             title: label,
             phase: z.enum(phases),
-            covers: z.array(id).min(1),
+            /** Items that must be done or waived before the gate opens. */
+            covers: z.array(id).default([]),
+            /** Drill scenarios that must pass (or have their failure waived) before the gate opens. */
+            scenarios: z.array(id).default([]),
             approval: approvalRuleSchema,
             /** Separation of duties: whoever completed a covered item may not approve this gate. */
             forbidCompleterApproval: z.boolean().default(false),
@@ -148,6 +241,17 @@ const templateShape = z
       })
       .strict()
       .optional(),
+    /** Drill programme of the rehearsal phase. */
+    drills: drillsSchema.optional(),
+    /** Sessions of the event (opening, plenary, closing…), with their weight for the after-action record. */
+    sessions: z
+      .array(z.object({ ...windowShape, weight: z.number().min(0).max(100).default(1) }).strict())
+      .max(200)
+      .default([]),
+    /** Incident types and the procedures duty staff follow for them. */
+    incidents: incidentsSchema.optional(),
+    /** Operational periods of the duty roster: each begins with a handover. */
+    dutyShifts: z.array(z.object(windowShape).strict()).max(500).default([]),
   })
   .strict();
 
@@ -158,10 +262,10 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
   const report = (path: (string | number)[], message: string, code: string) =>
     ctx.addIssue({ code: 'custom', path, message, params: { code } });
 
-  const indexIds = (list: { id: string }[], path: string) => {
+  const indexIds = (list: { id: string }[], path: string | string[]) => {
     const seen = new Set<string>();
     list.forEach((entry, i) => {
-      if (seen.has(entry.id)) report([path, i, 'id'], `duplicate id "${entry.id}"`, 'DUPLICATE_ID');
+      if (seen.has(entry.id)) report([...[path].flat(), i, 'id'], `duplicate id "${entry.id}"`, 'DUPLICATE_ID');
       seen.add(entry.id);
     });
     return seen;
@@ -225,6 +329,22 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
       }
     });
   });
+  const scenarioIds = indexIds(t.drills?.scenarios ?? [], ['drills', 'scenarios']);
+  t.gates.forEach((gate, i) => {
+    gate.scenarios.forEach((scenarioId, j) => {
+      if (!scenarioIds.has(scenarioId))
+        report(['gates', i, 'scenarios', j], `unknown drill scenario "${scenarioId}"`, 'UNKNOWN_REFERENCE');
+    });
+  });
+  if (t.drills) checkDrills(t, t.drills, roleIds, unitIds, report);
+  if (t.incidents) checkIncidents(t.incidents, unitIds, report);
+  for (const key of ['sessions', 'dutyShifts'] as const) {
+    indexIds(t[key], key);
+    t[key].forEach((window, i) => {
+      if (!dueAfter(window.end, window.start))
+        report([key, i, 'end'], 'the end must come after the start (same anchor)', 'WINDOW_ORDER');
+    });
+  }
   t.people.forEach((person, i) => {
     person.roles.forEach((role, j) => {
       if (!roleIds.has(role)) report(['people', i, 'roles', j], `unknown role "${role}"`, 'UNKNOWN_REFERENCE');
@@ -232,6 +352,63 @@ function checkReferences(t: TemplateShape, ctx: z.RefinementCtx): void {
     person.units.forEach((unit, j) => {
       if (!unitIds.has(unit)) report(['people', i, 'units', j], `unknown unit "${unit}"`, 'UNKNOWN_REFERENCE');
     });
+  });
+}
+
+type Report = (path: (string | number)[], message: string, code: string) => void;
+
+function checkDrills(
+  t: TemplateShape,
+  drills: NonNullable<TemplateShape['drills']>,
+  roleIds: Set<string>,
+  unitIds: Set<string>,
+  report: Report,
+): void {
+  drills.evaluatorRoles.forEach((role, j) => {
+    if (!roleIds.has(role)) report(['drills', 'evaluatorRoles', j], `unknown role "${role}"`, 'UNKNOWN_REFERENCE');
+  });
+  drills.scenarios.forEach((scenario, i) => {
+    const path = ['drills', 'scenarios', i];
+    scenario.units.forEach((unit, j) => {
+      if (!unitIds.has(unit)) report([...path, 'units', j], `unknown unit "${unit}"`, 'UNKNOWN_REFERENCE');
+    });
+    const targets = new Set<string>();
+    scenario.targets.forEach((target, j) => {
+      if (targets.has(target.id)) report([...path, 'targets', j, 'id'], `duplicate id "${target.id}"`, 'DUPLICATE_ID');
+      targets.add(target.id);
+      if (target.unit && !unitIds.has(target.unit))
+        report([...path, 'targets', j, 'unit'], `unknown unit "${target.unit}"`, 'UNKNOWN_REFERENCE');
+    });
+    // A scenario no gate waits for could fail without anyone having to act on it.
+    if (!t.gates.some((gate) => gate.scenarios.includes(scenario.id)))
+      report([...path, 'id'], `no gate covers drill scenario "${scenario.id}"`, 'SCENARIO_NOT_GATED');
+  });
+}
+
+function checkIncidents(
+  incidents: NonNullable<TemplateShape['incidents']>,
+  unitIds: Set<string>,
+  report: Report,
+): void {
+  const procedures = new Set<string>();
+  incidents.procedures.forEach((procedure, i) => {
+    if (procedures.has(procedure.id))
+      report(['incidents', 'procedures', i, 'id'], `duplicate id "${procedure.id}"`, 'DUPLICATE_ID');
+    procedures.add(procedure.id);
+    const steps = new Set<string>();
+    procedure.steps.forEach((step, j) => {
+      const path = ['incidents', 'procedures', i, 'steps', j];
+      if (steps.has(step.id)) report([...path, 'id'], `duplicate id "${step.id}"`, 'DUPLICATE_ID');
+      steps.add(step.id);
+      if (!unitIds.has(step.unit)) report([...path, 'unit'], `unknown unit "${step.unit}"`, 'UNKNOWN_REFERENCE');
+    });
+  });
+  const types = new Set<string>();
+  incidents.types.forEach((type, i) => {
+    if (types.has(type.id)) report(['incidents', 'types', i, 'id'], `duplicate id "${type.id}"`, 'DUPLICATE_ID');
+    types.add(type.id);
+    if (type.procedure && !procedures.has(type.procedure))
+      report(['incidents', 'types', i, 'procedure'], `unknown procedure "${type.procedure}"`, 'UNKNOWN_REFERENCE');
   });
 }
 

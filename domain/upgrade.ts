@@ -12,8 +12,11 @@ export function upgradeTemplate(template: PlanTemplate): PlanTemplate {
     ...template,
     defaultReminders: template.defaultReminders ?? [],
     escalation: template.escalation ?? [],
+    sessions: template.sessions ?? [],
+    dutyShifts: template.dutyShifts ?? [],
     gates: template.gates.map((gate) => ({
       ...gate,
+      scenarios: gate.scenarios ?? [],
       forbidCompleterApproval: gate.forbidCompleterApproval ?? false,
       rework: gate.rework ?? 'named',
     })),
@@ -26,5 +29,10 @@ export function upgradeState(state: EventState): EventState {
     template: upgradeTemplate(state.template),
     delegations: state.delegations ?? [],
     reviews: state.reviews ?? [],
+    drills: state.drills ?? {},
+    incidents: state.incidents ?? [],
+    handovers: state.handovers ?? [],
+    lessons: state.lessons ?? [],
+    phaseChanges: state.phaseChanges ?? [],
   };
 }

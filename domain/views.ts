@@ -1,5 +1,8 @@
-import { gateBlockers, missingRoles } from './gates';
-import { isOpenStatus, principalOf, type EventState } from './state';
+import { injectSchedule, isDrillSettled } from './drills';
+import { gateBlockers, gateWaitsFor, missingRoles } from './gates';
+import { onDuty } from './incidents';
+import { launchBlockingList } from './readiness';
+import { isOpenStatus, principalOf, resolveDue, type EventState } from './state';
 import { itemUnit, type PlanTemplate } from './template';
 
 /**
@@ -28,16 +31,19 @@ export function toEventView(state: EventState, now: string) {
       ...(s.evidence?.length ? { evidence: s.evidence } : {}),
       ...(s.note ? { note: s.note } : {}),
       ...(s.waiver ? { waiver: s.waiver } : {}),
+      ...(s.origin ? { origin: s.origin } : {}),
+      ...(s.carriedOver ? { carriedOver: s.carriedOver } : {}),
     };
   });
   /** Done and waived both settle an item; the counts keep them apart. */
   const progressOf = (list: typeof items) => {
     const count = (status: string) => list.filter((i) => i.status === status).length;
-    const settled = count('done') + count('waived');
+    const settled = count('done') + count('waived') + count('carried_over');
     return {
       total: list.length,
       done: count('done'),
       waived: count('waived'),
+      carriedOver: count('carried_over'),
       inProgress: count('in_progress'),
       blocked: count('blocked'),
       overdue: list.filter((i) => i.overdue).length,
@@ -71,16 +77,25 @@ export function toEventView(state: EventState, now: string) {
     .filter((u) => u.total > 0);
   const gates = template.gates.map((gate) => {
     const s = state.gates[gate.id]!;
-    const blockers = gateBlockers(state, gate.id);
+    const { items: blockers, scenarios: scenarioBlockers } = gateWaitsFor(state, gate.id);
     const signed = new Set(s.approvals.map(principalOf));
     return {
       id: gate.id,
       title: gate.title,
       phase: gate.phase,
       covers: gate.covers,
+      scenarios: gate.scenarios,
+      kind: gate.phase === 'readiness' ? ('go-no-go' as const) : ('sign-off' as const),
       approval: gate.approval,
-      status: s.status === 'passed' ? 'passed' : blockers.length > 0 ? 'waiting' : 'open',
+      status:
+        s.status === 'passed'
+          ? 'passed'
+          : blockers.length > 0 || (scenarioBlockers.length > 0 && gate.phase !== 'readiness')
+            ? 'waiting'
+            : 'open',
       waitingFor: blockers,
+      waitingForScenarios: scenarioBlockers,
+      ...(s.acceptedRisks?.length ? { acceptedRisks: s.acceptedRisks } : {}),
       approvals: s.approvals,
       rejections: s.rejections,
       missingRoles: s.status === 'passed' ? [] : missingRoles(gate.approval, s.approvals),
@@ -127,7 +142,58 @@ export function toEventView(state: EventState, now: string) {
       ...d,
       active: !d.revokedAt && d.validFrom <= now && now < d.validUntil,
     })),
+    ...operationsView(state, now),
+    correctiveActions: items.filter((i) => i.origin?.kind === 'corrective'),
     items,
+  };
+}
+
+/** Rehearsal, readiness, live and review: what the second half of the lifecycle shows. */
+function operationsView(state: EventState, now: string) {
+  const { template, window } = state;
+  const span = (w: { start: Parameters<typeof resolveDue>[0]; end: Parameters<typeof resolveDue>[0] }) => ({
+    start: resolveDue(w.start, window),
+    end: resolveDue(w.end, window),
+  });
+  const beforeLive = ['planning', 'preparation', 'rehearsal', 'readiness'].includes(state.phase);
+  const current = onDuty(state);
+  return {
+    phaseChanges: state.phaseChanges,
+    drills: (template.drills?.scenarios ?? []).map((scenario) => {
+      const d = state.drills[scenario.id]!;
+      return {
+        id: scenario.id,
+        title: scenario.title,
+        severity: scenario.severity,
+        units: scenario.units,
+        status: d.status,
+        due: d.due,
+        overdue: !isDrillSettled(d) && d.due < now,
+        escalationLevel: d.escalationLevel ?? 0,
+        injects: injectSchedule(state, scenario),
+        targets: scenario.targets,
+        attempts: d.attempts,
+        ...(d.waiver ? { waiver: d.waiver } : {}),
+      };
+    }),
+    /** Empty once the event is live: by then the list has been decided on. */
+    launchBlocking: beforeLive ? launchBlockingList(state, now) : [],
+    ...(state.readiness ? { readiness: state.readiness } : {}),
+    sessions: template.sessions.map((session) => ({
+      id: session.id,
+      title: session.title,
+      weight: session.weight,
+      ...span(session),
+    })),
+    incidents: state.incidents,
+    openIncidents: state.incidents.filter((i) => i.status !== 'resolved').length,
+    duty: {
+      ...(current ? { onDuty: current } : {}),
+      shifts: template.dutyShifts.map((shift) => ({ id: shift.id, title: shift.title, ...span(shift) })),
+      handovers: state.handovers,
+      missedHandovers: state.missedHandovers ?? [],
+    },
+    lessons: state.lessons,
   };
 }
 export type EventView = ReturnType<typeof toEventView>;

@@ -6,6 +6,7 @@ import {
   listAccess,
   participantsOf,
   readAccess,
+  afterActionRecord,
   reconstruct,
   scopeView,
   toEventView,
@@ -264,6 +265,20 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     } else {
       res.json({ eventId, entries: timeline });
     }
+  });
+
+  router.get('/events/:eventId/review', async (req, res) => {
+    const eventId = parseRequest(eventIdParam, req.params.eventId, ['eventId']);
+    const steps = await readHistorySteps(client, eventId).catch((error: unknown) => {
+      throw toProblem(error, { eventId });
+    });
+    const { state, timeline } = reconstruct(steps);
+    if (!state) throw new Problem(404, 'EVENT_NOT_FOUND', `no event "${eventId}"`);
+    // Like the timeline, the record shows every unit's work: full readers only.
+    if (readAccess(state, readerOf(req)).level !== 'full') {
+      throw new Problem(403, 'READ_FORBIDDEN', 'the after-action record needs read access to the whole event');
+    }
+    res.json({ ...afterActionRecord(state, timeline, toIso(Date.now())), links: links(eventId) });
   });
 
   registerCommandRoutes(router, { client, handleOf });

@@ -217,6 +217,18 @@ describe('cancelling', () => {
     ['office.mai', { type: 'submitProgressReport', reviewId: 'review-1', unit: 'office', status: 'on_track' }],
     ['planner.linh', reschedule({ start: '2026-11-17T01:00:00.000Z', end: '2026-11-22T10:00:00.000Z' })],
     ['admin.root', { type: 'cancel', reason: 'again' }],
+    ['head.tuan', { type: 'recordDrillResult', scenarioId: 'ddos', ratings: [{ targetId: 't', rating: 'performed' }] }],
+    ['head.tuan', { type: 'waiveDrill', scenarioId: 'ddos', justification: 'held elsewhere' }],
+    ['head.tuan', { type: 'decideGoNoGo', gateId: 'go', decision: 'go' }],
+    ['duty.khoa', { type: 'reportIncident', incidentType: 'power', severity: 'low', description: 'flicker' }],
+    ['duty.khoa', { type: 'acknowledgeIncident', incidentId: 'inc-1' }],
+    ['duty.khoa', { type: 'updateIncidentStep', incidentId: 'inc-1', stepId: 's', outcome: 'done' }],
+    ['duty.khoa', { type: 'resolveIncident', incidentId: 'inc-1', resolution: 'fixed' }],
+    ['duty.khoa', { type: 'reopenIncident', incidentId: 'inc-1', reason: 'again' }],
+    ['duty.khoa', { type: 'handOverDuty', shiftId: 'night', to: 'duty.khoa' }],
+    ['planner.linh', { type: 'addLesson', title: 'Backups', observation: 'late' }],
+    ['planner.linh', { type: 'addCorrectiveAction', title: 'Fix', unit: 'office', due: '2027-01-01T00:00:00.000Z' }],
+    ['planner.linh', { type: 'carryOverCorrectiveAction', itemId: 'corrective.1', reason: 'next year' }],
   ];
 
   it('the list below holds one command of every type', () => {
