@@ -12,7 +12,7 @@ import {
   type Notification,
   type PlanTemplateInput,
 } from '../../domain';
-import { tinyTemplateInput, tinyWindow } from '../support/fixtures';
+import { tinyTemplateInput, tinyWindow, withOperations } from '../support/fixtures';
 
 /**
  * Shared helpers of the domain tests: an event built from a copy of the tiny
@@ -123,3 +123,36 @@ export function runClock(state: EventState, from: string, until: string) {
 export const essentials = ({ kind, at, subject, to, level }: Notification) => ({ kind, at, subject, to, level });
 
 export const about = (id: string) => (n: Notification) => n.subject.id === id;
+
+/** The tiny template with the second half of the lifecycle (drills, go/no-go, incidents, review). */
+export const lifecycleEvent = (change: TemplateChange = () => undefined, options: EventOptions = {}) =>
+  eventWith((input) => {
+    withOperations(input);
+    change(input);
+  }, options);
+
+const evidenceLink = [{ url: 'https://docs.example.org/evidence.pdf' }];
+
+/** Planning and preparation done and signed: the event is in rehearsal. */
+export const throughPreparation: Step[] = [
+  ['office.mai', { type: 'completeItem', itemId: 'plan.master' }],
+  ['cyber.hung', { type: 'completeItem', itemId: 'plan.cyber', evidence: evidenceLink }],
+  ['head.tuan', { type: 'signOffGate', gateId: 'plan-approval', decision: 'approve' }],
+  ['office.mai', { type: 'signOffGate', gateId: 'plan-approval', decision: 'approve' }],
+  ['police.nam', { type: 'completeItem', itemId: 'order.routes' }],
+  ['head.tuan', { type: 'signOffGate', gateId: 'preparation-complete', decision: 'approve' }],
+];
+
+/** Every target of a scenario rated `performed`. */
+export const passAll = (scenarioId: string, targets: string[]): Step => [
+  'eval.an',
+  { type: 'recordDrillResult', scenarioId, ratings: targets.map((targetId) => ({ targetId, rating: 'performed' })) },
+];
+
+/** Both drills passed and the rehearsal signed: the event is in readiness. */
+export const throughRehearsal: Step[] = [
+  ...throughPreparation,
+  passAll('ddos', ['detect', 'failover', 'inform']),
+  passAll('power', ['restore']),
+  ['head.tuan', { type: 'signOffGate', gateId: 'rehearsal-complete', decision: 'approve' }],
+];
