@@ -116,7 +116,11 @@ describe('recording a drill', () => {
   });
 
   it.each<[string, Step, string]>([
-    ['someone who is not an evaluator', ['head.tuan', passAll('ddos', ['detect', 'failover', 'inform'])[1]], 'NOT_EVALUATOR'],
+    [
+      'someone who is not an evaluator',
+      ['head.tuan', passAll('ddos', ['detect', 'failover', 'inform'])[1]],
+      'NOT_EVALUATOR',
+    ],
     ['an unknown scenario', passAll('flood', ['x']), 'SCENARIO_NOT_FOUND'],
     ['ratings missing a target', passAll('ddos', ['detect', 'failover']), 'DRILL_TARGETS_MISMATCH'],
     ['ratings of an unknown target', passAll('power', ['restore', 'lights']), 'DRILL_TARGETS_MISMATCH'],
@@ -179,7 +183,12 @@ describe('the rehearsal gate', () => {
       ['head.tuan', { type: 'signOffGate', gateId: 'rehearsal-complete', decision: 'approve' }],
     ]);
     expect(signed.state.phase).toBe('readiness');
-    expect(signed.state.phaseChanges.map((p) => p.phase)).toEqual(['planning', 'preparation', 'rehearsal', 'readiness']);
+    expect(signed.state.phaseChanges.map((p) => p.phase)).toEqual([
+      'planning',
+      'preparation',
+      'rehearsal',
+      'readiness',
+    ]);
   });
 
   it('waives only a failure (DRILL_NOT_FAILED)', () => {

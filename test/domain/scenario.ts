@@ -156,3 +156,25 @@ export const throughRehearsal: Step[] = [
   passAll('power', ['restore']),
   ['head.tuan', { type: 'signOffGate', gateId: 'rehearsal-complete', decision: 'approve' }],
 ];
+
+export const eventStart = tinyWindow.start;
+export const eventEnd = tinyWindow.end;
+
+/** Through rehearsal, then "go" by both approvers, accepting the open pentest as a risk. */
+export const throughReadiness: Step[] = [
+  ...throughRehearsal,
+  [
+    'office.mai',
+    {
+      type: 'decideGoNoGo',
+      gateId: 'go-no-go',
+      decision: 'go',
+      acceptRisks: [{ key: 'item:cyber.pentest', justification: 'Tested last month' }],
+    },
+  ],
+  ['head.tuan', { type: 'decideGoNoGo', gateId: 'go-no-go', decision: 'go' }],
+];
+
+/** The lifecycle event, declared ready and live since its start (the clock has ticked at `eventStart`). */
+export const liveEvent = (change: TemplateChange = () => undefined) =>
+  tickAt(given(lifecycleEvent(change), throughReadiness), [eventStart]).state;
