@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { type DataConverter, type PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { createCompressionCodec } from '../codec/compression';
+import type { NotifyDeps } from '../activities/notify';
+import { parseMailbox } from '../activities/channels/mailbox';
 import { createEncryptionCodec, KEY_BYTES, KEY_ID_PATTERN } from '../codec/encryption';
 
 /**
@@ -81,6 +83,23 @@ const temporalFields = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .optional()
     .describe('the worker POSTs every notification here as JSON (X-Delivery-Id header); none when unset'),
+  NOTIFY_WEBHOOK_SECRET: z
+    .string()
+    .min(32, 'use at least 32 characters of random secret (generate one with `openssl rand -hex 32`)')
+    .optional()
+    .describe('HMAC-SHA256 key: each webhook POST carries X-Signature; unsigned when unset (docs/notifications.md)'),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, hostname: /./, error: 'must be an smtp:// or smtps:// URL with a host' })
+    .optional()
+    .describe('the worker emails notifications through this server (smtp://user:pass@host:587, smtps://… for TLS)'),
+  SMTP_FROM: z
+    .string()
+    .refine(
+      (value) => parseMailbox(value) !== undefined,
+      'must be one address: `Name <noreply@example.org>` or a bare one',
+    )
+    .optional()
+    .describe('the sender of notification emails; its domain also names their Message-IDs'),
 });
 
 /** Encryption keys and the current key id go together, and the id must name one of the keys. */
@@ -111,8 +130,35 @@ function checkPayloadEncryption(env: z.infer<typeof temporalFields>, ctx: z.Refi
   }
 }
 
+/**
+ * The notification channels' variables go together: a webhook secret needs a webhook, and SMTP needs
+ * both its server and a sender. Messages name variables only, never their values (the URLs may carry
+ * credentials).
+ */
+function checkNotifyChannels(env: z.infer<typeof temporalFields>, ctx: z.RefinementCtx): void {
+  if (env.NOTIFY_WEBHOOK_SECRET !== undefined && env.NOTIFY_WEBHOOK_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['NOTIFY_WEBHOOK_SECRET'],
+      message: 'is set but NOTIFY_WEBHOOK_URL is not: there is no webhook to sign',
+    });
+  }
+  if (env.SMTP_URL !== undefined && env.SMTP_FROM === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required when SMTP_URL is set: the sender address' });
+  } else if (env.SMTP_FROM !== undefined && env.SMTP_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMTP_URL'],
+      message: 'SMTP_FROM is set but there is no server: set SMTP_URL',
+    });
+  }
+}
+
 /** Where the engine's Temporal lives. Parsed once at start; a bad value stops the process with a clear message. */
-export const temporalConfigSchema = temporalFields.superRefine(checkPayloadEncryption);
+export const temporalConfigSchema = temporalFields.superRefine((env, ctx) => {
+  checkPayloadEncryption(env, ctx);
+  checkNotifyChannels(env, ctx);
+});
 export type TemporalConfig = z.infer<typeof temporalConfigSchema>;
 
 export class ConfigError extends Error {
@@ -172,4 +218,18 @@ export function dataConverterOf(
     codecs.push(createEncryptionCodec({ keys, currentKeyId }));
   }
   return codecs.length > 0 ? { payloadCodecs: codecs } : undefined;
+}
+
+/**
+ * The notification channels of `createActivities` (spread them beside the logger): webhook URL and
+ * signing secret, SMTP server and sender. Parse the config with parseConfig first.
+ */
+export function notifyDepsOf(
+  config: Pick<TemporalConfig, 'NOTIFY_WEBHOOK_URL' | 'NOTIFY_WEBHOOK_SECRET' | 'SMTP_URL' | 'SMTP_FROM'>,
+): Pick<NotifyDeps, 'webhookUrl' | 'webhookSecret' | 'smtp'> {
+  return {
+    ...(config.NOTIFY_WEBHOOK_URL ? { webhookUrl: config.NOTIFY_WEBHOOK_URL } : {}),
+    ...(config.NOTIFY_WEBHOOK_SECRET ? { webhookSecret: config.NOTIFY_WEBHOOK_SECRET } : {}),
+    ...(config.SMTP_URL && config.SMTP_FROM ? { smtp: { url: config.SMTP_URL, from: config.SMTP_FROM } } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import { mintDevToken } from '../api/auth';
 import { loadApiConfig } from '../api/config';
 import { createLogger } from '../api/logger';
 import { startApi } from '../api/server';
-import { connectionOptions, dataConverterOf } from '../config/temporal';
+import { connectionOptions, dataConverterOf, notifyDepsOf } from '../config/temporal';
 import { createEventWorker } from '../worker/worker';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     activities: createActivities({
       // The API's pino setup (level, pretty output under `npm start`), named for the worker.
       logger: createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === 'true', name: 'readiness-worker' }),
-      webhookUrl: config.NOTIFY_WEBHOOK_URL,
+      ...notifyDepsOf(config),
     }),
   });
   const workerRun = worker.run();

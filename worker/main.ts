@@ -1,7 +1,13 @@
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
-import { connectionOptions, dataConverterOf, parseConfig, temporalConfigSchema } from '../config/temporal';
+import {
+  connectionOptions,
+  dataConverterOf,
+  notifyDepsOf,
+  parseConfig,
+  temporalConfigSchema,
+} from '../config/temporal';
 import { createEventWorker } from './worker';
 
 /** `npm run worker`: one worker process against the configured Temporal (embedded or a cluster). */
@@ -15,7 +21,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       dataConverter: dataConverterOf(config),
-      activities: createActivities({ logger, webhookUrl: config.NOTIFY_WEBHOOK_URL }),
+      activities: createActivities({ logger, ...notifyDepsOf(config) }),
     });
     console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
     // Worker.run() drains and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).

@@ -8,7 +8,13 @@ import { DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { createNotifyActivities, MAX_RETRY_AFTER_MS, retryAfterMs } from '../../activities/notify';
+import { signWebhook } from '../../activities/channels/webhook';
+import {
+  createNotifyActivities,
+  MAX_RETRY_AFTER_MS,
+  retryAfterMs,
+  verifyWebhookSignature,
+} from '../../activities/notify';
 import type { Notification } from '../../domain';
 
 const notification: Notification = {
@@ -180,6 +186,9 @@ describe('notify: webhook', () => {
     expect(request!.headers['user-agent']).toBe('readiness-engine');
     expect(JSON.parse(request!.body)).toEqual(notification);
     expect(calls.map((c) => c.level)).toEqual(['info']);
+    // No secret configured: the delivery goes unsigned.
+    expect(request!.headers['x-signature']).toBeUndefined();
+    expect(request!.headers['x-signature-timestamp']).toBeUndefined();
   });
 
   it('a 500 is a retryable WEBHOOK_UNAVAILABLE', async () => {
@@ -312,6 +321,145 @@ describe('notify: webhook', () => {
   });
 });
 
+const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
+
+describe('notify: webhook signature', () => {
+  it('signs the raw body with the timestamp, and the receiver-side check accepts it', async () => {
+    const receiver = await startReceiver(answer(204));
+    const { notify } = createNotifyActivities({
+      logger: captureLogger().logger,
+      webhookUrl: receiver.url,
+      webhookSecret: SECRET,
+    });
+
+    const before = Math.floor(Date.now() / 1000);
+    await notify(notification);
+    const after = Math.floor(Date.now() / 1000);
+
+    const { headers, body } = receiver.requests[0]!;
+    const timestamp = Number(headers['x-signature-timestamp']);
+    expect(timestamp).toBeGreaterThanOrEqual(before);
+    expect(timestamp).toBeLessThanOrEqual(after);
+    expect(headers['x-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(headers['x-delivery-id']).toBe(notification.id);
+    const check = {
+      secret: SECRET,
+      timestamp: headers['x-signature-timestamp'] as string,
+      signature: headers['x-signature'] as string,
+      body,
+      nowSeconds: after,
+    };
+    expect(verifyWebhookSignature(check)).toEqual({ valid: true });
+    expect(verifyWebhookSignature({ ...check, secret: 'another-secret-of-enough-length-000' })).toEqual({
+      valid: false,
+      reason: 'mismatch',
+    });
+    expect(verifyWebhookSignature({ ...check, body: body.replace('Fire', 'Fake') })).toEqual({
+      valid: false,
+      reason: 'mismatch',
+    });
+  });
+
+  it('signs non-ASCII bodies over their UTF-8 bytes', async () => {
+    const receiver = await startReceiver(answer(204));
+    const { notify } = createNotifyActivities({
+      logger: captureLogger().logger,
+      webhookUrl: receiver.url,
+      webhookSecret: SECRET,
+    });
+
+    await notify({ ...notification, summary: 'Kiểm tra an ninh mạng' });
+
+    const { headers, body } = receiver.requests[0]!;
+    expect(JSON.parse(body).summary).toBe('Kiểm tra an ninh mạng');
+    const check = {
+      secret: SECRET,
+      timestamp: headers['x-signature-timestamp'] as string,
+      signature: headers['x-signature'] as string,
+      nowSeconds: Date.now() / 1000,
+    };
+    expect(verifyWebhookSignature({ ...check, body })).toEqual({ valid: true });
+    expect(verifyWebhookSignature({ ...check, body: Buffer.from(body, 'utf8') })).toEqual({ valid: true });
+  });
+
+  it('never logs the secret', async () => {
+    const receiver = await startReceiver(answer(500));
+    const { logger, calls } = captureLogger();
+    const { notify } = createNotifyActivities({ logger, webhookUrl: receiver.url, webhookSecret: SECRET });
+
+    await notify(notification).catch(() => undefined);
+
+    expect(calls.map((c) => c.level)).toEqual(['info', 'warn']);
+    expect(JSON.stringify(calls)).not.toContain(SECRET);
+  });
+});
+
+describe('verifyWebhookSignature', () => {
+  const body = '{"id":"n-1","summary":"Kiểm tra an ninh mạng"}';
+  const timestamp = 1_800_000_000;
+  const signature = signWebhook(SECRET, timestamp, body);
+  const valid = { secret: SECRET, timestamp: String(timestamp), body, signature, nowSeconds: timestamp };
+
+  it('accepts a fresh signature made with the secret', () => {
+    expect(verifyWebhookSignature(valid)).toEqual({ valid: true });
+    expect(verifyWebhookSignature({ ...valid, timestamp })).toEqual({ valid: true });
+    expect(
+      verifyWebhookSignature({ ...valid, signature: signature.toUpperCase().replace('SHA256=', 'sha256=') }),
+    ).toEqual({ valid: true });
+  });
+
+  it('accepts a signature made with any secret of a rotation list', () => {
+    expect(verifyWebhookSignature({ ...valid, secret: ['the-new-secret-0123456789abcdef', SECRET] })).toEqual({
+      valid: true,
+    });
+    expect(verifyWebhookSignature({ ...valid, secret: ['the-new-secret-0123456789abcdef'] }).valid).toBe(false);
+    expect(verifyWebhookSignature({ ...valid, secret: [] }).valid).toBe(false);
+  });
+
+  it('refuses a signature over another timestamp, body or secret', () => {
+    expect(verifyWebhookSignature({ ...valid, timestamp: String(timestamp + 1), nowSeconds: timestamp + 1 })).toEqual({
+      valid: false,
+      reason: 'mismatch',
+    });
+    expect(verifyWebhookSignature({ ...valid, body: body + ' ' })).toEqual({ valid: false, reason: 'mismatch' });
+    expect(verifyWebhookSignature({ ...valid, secret: SECRET + 'x' })).toEqual({ valid: false, reason: 'mismatch' });
+  });
+
+  it('refuses a timestamp outside the tolerance, either way', () => {
+    expect(verifyWebhookSignature({ ...valid, nowSeconds: timestamp + 300 }).valid).toBe(true);
+    expect(verifyWebhookSignature({ ...valid, nowSeconds: timestamp + 301 })).toEqual({
+      valid: false,
+      reason: 'stale',
+    });
+    expect(verifyWebhookSignature({ ...valid, nowSeconds: timestamp - 301 })).toEqual({
+      valid: false,
+      reason: 'stale',
+    });
+    expect(verifyWebhookSignature({ ...valid, nowSeconds: timestamp + 20, toleranceSeconds: 10 })).toEqual({
+      valid: false,
+      reason: 'stale',
+    });
+  });
+
+  it('tells missing from malformed headers', () => {
+    expect(verifyWebhookSignature({ ...valid, signature: undefined })).toEqual({ valid: false, reason: 'missing' });
+    expect(verifyWebhookSignature({ ...valid, timestamp: undefined })).toEqual({ valid: false, reason: 'missing' });
+    expect(verifyWebhookSignature({ ...valid, signature: signature.slice(7) })).toEqual({
+      valid: false,
+      reason: 'malformed',
+    });
+    expect(verifyWebhookSignature({ ...valid, signature: `${signature}00` })).toEqual({
+      valid: false,
+      reason: 'malformed',
+    });
+    expect(verifyWebhookSignature({ ...valid, signature: 'sha1=' + 'a'.repeat(40) })).toEqual({
+      valid: false,
+      reason: 'malformed',
+    });
+    expect(verifyWebhookSignature({ ...valid, timestamp: '1.8e9' })).toEqual({ valid: false, reason: 'malformed' });
+  });
+});
+
 describe('notify in an activity context (MockActivityEnvironment)', () => {
   // The SDK logs every failed activity at WARN; these failures are expected.
   const sdkQuiet = { logger: new DefaultLogger('ERROR') };
@@ -339,6 +487,41 @@ describe('notify in an activity context (MockActivityEnvironment)', () => {
     expect(failure.type).toBe('WEBHOOK_UNAVAILABLE');
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(7_000);
+  });
+
+  it('a retry after the webhook was delivered does not POST it again', async () => {
+    const receiver = await startReceiver(answer(204));
+    const { notify } = createActivities({ logger: captureLogger().logger, webhookUrl: receiver.url });
+    let heartbeat: unknown;
+    const first = new MockActivityEnvironment({ attempt: 1 }, sdkQuiet);
+    first.on('heartbeat', (details: unknown) => (heartbeat = details));
+    await first.run(notify, notification);
+
+    const result = await new MockActivityEnvironment({ attempt: 2, heartbeatDetails: heartbeat }, sdkQuiet).run(
+      notify,
+      notification,
+    );
+
+    expect(result).toEqual({ channels: { log: 'written', webhook: 'delivered' } });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('a retry after the webhook was rejected neither POSTs again nor forgets the rejection', async () => {
+    const receiver = await startReceiver(answer(422));
+    const { notify } = createActivities({ logger: captureLogger().logger, webhookUrl: receiver.url });
+    let heartbeat: unknown;
+    const first = new MockActivityEnvironment({ attempt: 1 }, sdkQuiet);
+    first.on('heartbeat', (details: unknown) => (heartbeat = details));
+    await first.run(notify, notification).catch(() => undefined);
+
+    const failure = await failureOf(
+      new MockActivityEnvironment({ attempt: 2, heartbeatDetails: heartbeat }, sdkQuiet).run(notify, notification),
+    );
+
+    expect(failure.type).toBe('WEBHOOK_REJECTED');
+    expect(failure.nonRetryable).toBe(true);
+    expect(statusOf(failure)).toBe(422);
+    expect(receiver.requests).toHaveLength(1);
   });
 
   it('activity cancellation aborts the request in flight and surfaces as cancellation', async () => {

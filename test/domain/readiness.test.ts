@@ -25,8 +25,11 @@ const inReadiness = () => given(lifecycleEvent(), throughRehearsal);
 const start = '2026-11-10T01:00:00.000Z';
 const end = '2026-11-15T10:00:00.000Z';
 
-const go = (actor: string, acceptRisks: { key: string; justification: string }[] = [], at?: string): Step =>
-  [actor, { type: 'decideGoNoGo', gateId: 'go-no-go', decision: 'go', acceptRisks }, ...(at ? [at] : [])] as Step;
+const go = (actor: string, acceptRisks: { key: string; justification: string }[] = [], at = t0): Step => [
+  actor,
+  { type: 'decideGoNoGo', gateId: 'go-no-go', decision: 'go', acceptRisks },
+  at,
+];
 const accept = (key: string) => ({ key, justification: `Risk ${key} accepted: contingency in place` });
 const refusal = (state: EventState, [actor, raw, at = t0]: Step) => {
   const verdict = validate(state, commandSchema.parse(raw), { id: actor }, at);
