@@ -18,7 +18,7 @@ export type NotificationKind =
   | 'remediationAssigned'
   | 'readinessDeclared'
   | 'noGo'
-  | 'phaseChanged'
+  | 'phaseEntered'
   | 'incidentReported'
   | 'incidentResolved'
   | 'incidentReopened'

@@ -177,7 +177,12 @@ export function applyGoNoGo(
   }
 
   const byKey = new Map(blocking.map((e) => [e.key, e]));
-  const accepted: AcceptedRisk[] = command.acceptRisks.map((risk) => ({
+  // A risk is accepted once: a second acceptance of the same entry adds nothing.
+  const already = new Set((before.acceptedRisks ?? []).map((r) => r.key));
+  const fresh = command.acceptRisks.filter(
+    (risk, i) => !already.has(risk.key) && command.acceptRisks.findIndex((r) => r.key === risk.key) === i,
+  );
+  const accepted: AcceptedRisk[] = fresh.map((risk) => ({
     ...byKey.get(risk.key)!,
     justification: risk.justification,
     by: person.id,
@@ -246,12 +251,12 @@ export function advanceByClock(state: EventState, now: string): { state: EventSt
     effects.push(
       notification(
         next,
-        'phaseChanged',
+        'phaseEntered',
         { type: 'event', id: next.eventId },
         at,
         { units: next.template.units.map((u) => u.id), roles: ['duty-officer'] },
         next.template.title,
-        { details: { phase } },
+        { details: { phase }, key: phase },
       ),
     );
   };
@@ -259,7 +264,11 @@ export function advanceByClock(state: EventState, now: string): { state: EventSt
     const declaredAt = next.readiness?.declaredAt;
     enter('live', declaredAt && declaredAt > next.window.start ? declaredAt : next.window.start);
   }
-  if (next.phase === 'live' && toMs(next.window.end) <= toMs(now)) enter('review', next.window.end);
+  if (next.phase === 'live' && toMs(next.window.end) <= toMs(now)) {
+    // A "go" declared after the window ended opens live and review at once: never dated before live.
+    const liveAt = next.phaseChanges.at(-1)?.at ?? next.window.end;
+    enter('review', liveAt > next.window.end ? liveAt : next.window.end);
+  }
   return { state: next, effects };
 }
 

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
 import { startTinyEvent } from '../test/support/events';
 import { scenarios } from '../test/replay/scenarios';
 import { createEventWorker } from '../worker/worker';
@@ -25,12 +26,25 @@ async function main(): Promise<void> {
     const native = await NativeConnection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });
     const taskQueue = 'record-histories';
-    const worker = await createEventWorker({ connection: native, namespace: server.namespace, taskQueue });
+    // Notifications only log here: scenarios that run to the end wait for their deliveries to settle.
+    const quiet = { info: () => undefined, warn: () => undefined };
+    const worker = await createEventWorker({
+      connection: native,
+      namespace: server.namespace,
+      taskQueue,
+      activities: createActivities({ logger: quiet }),
+    });
     await worker.runUntil(async () => {
       for (const [name, scenario] of Object.entries(scenarios)) {
         if (only.length > 0 && !only.includes(name)) continue;
-        const handle = await startTinyEvent(client, taskQueue, `replay-${name}`);
-        await scenario(handle);
+        const started = typeof scenario === 'function' ? { run: scenario } : scenario;
+        const handle = await startTinyEvent(
+          client,
+          taskQueue,
+          `replay-${name}`,
+          'start' in started ? started.start() : {},
+        );
+        await started.run(handle);
         const file = path.resolve(__dirname, '../test/fixtures/histories', `${name}.json`);
         // The CLI's JSON is the canonical history format that every SDK's replayer reads.
         const { stdout } = await promisify(execFile)(

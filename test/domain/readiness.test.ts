@@ -142,7 +142,7 @@ describe('the clock of the event', () => {
     expect(nextWakeUp(state, t0)! <= start).toBe(true);
     const { state: live, effects } = tickAt(state, [start]);
     expect(live.phase).toBe('live');
-    expect(effects.filter((e) => e.kind === 'phaseChanged').map((e) => [e.at, e.details?.phase])).toEqual([
+    expect(effects.filter((e) => e.kind === 'phaseEntered').map((e) => [e.at, e.details?.phase])).toEqual([
       [start, 'live'],
     ]);
     expect(nextWakeUp(live, start)! <= end).toBe(true);
@@ -179,5 +179,38 @@ describe('the clock of the event', () => {
   it('keeps the rehearsal of a passed drill out of the list', () => {
     const state = given(lifecycleEvent(), [...throughPreparation, passAll('power', ['restore'])]);
     expect(launchBlockingList(state, t0).map((e) => e.key)).not.toContain('drill:power');
+  });
+});
+
+describe('a go declared after the window ended', () => {
+  it('opens live and review at the declaration, in order, with two distinct notifications', () => {
+    const after = shift(end, { hours: 1 });
+    const played = play(given(lifecycleEvent(), throughRehearsal), [
+      [
+        'office.mai',
+        { type: 'decideGoNoGo', gateId: 'go-no-go', decision: 'go', acceptRisks: [accept('item:cyber.pentest')] },
+        after,
+      ],
+      ['head.tuan', { type: 'decideGoNoGo', gateId: 'go-no-go', decision: 'go' }, after],
+    ]);
+    const ticked = tickAt(played.state, [after]);
+    expect(ticked.state.phaseChanges.slice(-2)).toEqual([
+      { phase: 'live', at: after },
+      { phase: 'review', at: after },
+    ]);
+    const ids = [...played.effects, ...ticked.effects].filter((e) => e.kind === 'phaseEntered').map((e) => e.id);
+    expect(new Set(ids).size).toBe(2);
+  });
+});
+
+describe('accepting a risk twice', () => {
+  it('keeps one acceptance per entry: the first', () => {
+    const played = play(inReadiness(), [
+      go('office.mai', [accept('item:cyber.pentest')]),
+      go('head.tuan', [accept('item:cyber.pentest')]),
+    ]);
+    expect(played.state.readiness?.acceptedRisks.map((r) => [r.key, r.by])).toEqual([
+      ['item:cyber.pentest', 'office.mai'],
+    ]);
   });
 });

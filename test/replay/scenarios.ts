@@ -8,10 +8,13 @@ import {
   rescheduleUpdate,
   revokeDelegationUpdate,
   startItemUpdate,
+  stateQuery,
   unblockItemUpdate,
 } from '../../workflows/definitions';
+import { planTemplateSchema, type PlanTemplate } from '../../domain';
+import { passAll, throughPreparation, throughReadiness, type Step } from '../domain/scenario';
 import { completeItem, decideGate } from '../support/events';
-import { evidence } from '../support/fixtures';
+import { evidence, lifecycleTemplateInput } from '../support/fixtures';
 
 /**
  * Scenarios whose histories are recorded (npm run record-histories) and
@@ -19,7 +22,28 @@ import { evidence } from '../support/fixtures';
  * replay.test.ts. Add one when a new capability lands; never edit a recorded
  * file by hand — a failing replay means running events would break.
  */
-export const scenarios: Record<string, (handle: WorkflowHandle) => Promise<void>> = {
+/** A scenario that needs its own template or window (the tiny template and window otherwise). */
+export interface StartedScenario {
+  start: () => { template: PlanTemplate; window: { start: string; end: string; timeZone: string } };
+  run: (handle: WorkflowHandle) => Promise<void>;
+}
+
+/** Sends each step as the update named after its command type, as the API would. */
+async function send(handle: WorkflowHandle, steps: Step[]): Promise<void> {
+  for (const [actor, command] of steps) {
+    await handle.executeUpdate<unknown, [unknown]>(command.type, { args: [{ actor: { id: actor }, command }] });
+  }
+}
+
+async function waitForPhase(handle: WorkflowHandle, phase: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if ((await handle.query(stateQuery)).phase === phase) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the event never reached ${phase}`);
+}
+
+export const scenarios: Record<string, ((handle: WorkflowHandle) => Promise<void>) | StartedScenario> = {
   'planning-gate-with-rejection': async (handle) => {
     await completeItem(handle, 'office.mai', { itemId: 'plan.master' });
     await completeItem(handle, 'cyber.hung', { itemId: 'plan.cyber', evidence });
@@ -91,5 +115,59 @@ export const scenarios: Record<string, (handle: WorkflowHandle) => Promise<void>
     await handle.executeUpdate(cancelUpdate, {
       args: [{ actor: as('planner.linh'), command: { type: 'cancel', reason: 'Hủy' } }],
     });
+  },
+  // Rehearsal with a failed drill and its re-test, go with an accepted risk, live and review by the
+  // workflow's own timers, an incident worked to resolution, a handover, and a corrective action.
+  'whole-lifecycle': {
+    start: () => {
+      const start = Date.now() + 8_000;
+      return {
+        template: planTemplateSchema.parse(lifecycleTemplateInput()),
+        window: {
+          start: new Date(start).toISOString(),
+          end: new Date(start + 6_000).toISOString(),
+          timeZone: 'Asia/Ho_Chi_Minh',
+        },
+      };
+    },
+    run: async (handle) => {
+      const evidenceLink = [{ url: 'https://docs.example.org/runbook.pdf' }];
+      await send(handle, [
+        ...throughPreparation,
+        [
+          'eval.an',
+          { type: 'recordDrillResult', scenarioId: 'power', ratings: [{ targetId: 'restore', rating: 'unable' }] },
+        ],
+        ['police.nam', { type: 'completeItem', itemId: 'remediation.power.1.restore', evidence: evidenceLink }],
+        passAll('power', ['restore']),
+        passAll('ddos', ['detect', 'failover', 'inform']),
+        ['head.tuan', { type: 'signOffGate', gateId: 'rehearsal-complete', decision: 'approve' }],
+        ...throughReadiness.slice(-2),
+      ]);
+      await waitForPhase(handle, 'live');
+      await send(handle, [
+        ['duty.khoa', { type: 'handOverDuty', shiftId: 'day-1', to: 'duty.khoa' }],
+        ['duty.khoa', { type: 'reportIncident', incidentType: 'power', severity: 'critical', description: 'Mất điện' }],
+        ['duty.khoa', { type: 'acknowledgeIncident', incidentId: 'inc-1' }],
+        ['police.nam', { type: 'updateIncidentStep', incidentId: 'inc-1', stepId: 'generator', outcome: 'done' }],
+        ['duty.khoa', { type: 'resolveIncident', incidentId: 'inc-1', resolution: 'Máy phát chạy' }],
+      ]);
+      await waitForPhase(handle, 'review');
+      await send(handle, [
+        ['planner.linh', { type: 'addLesson', title: 'Máy phát', observation: 'Khởi động chậm' }],
+        [
+          'planner.linh',
+          {
+            type: 'addCorrectiveAction',
+            title: 'Bảo dưỡng máy phát',
+            unit: 'police',
+            due: new Date(Date.now() + 86_400_000).toISOString(),
+          },
+        ],
+        ['police.nam', { type: 'completeItem', itemId: 'corrective.1' }],
+        ['head.tuan', { type: 'signOffGate', gateId: 'review-closure', decision: 'approve' }],
+      ]);
+      await handle.result();
+    },
   },
 };
