@@ -25,19 +25,57 @@ const dnsName = z
   .max(253)
   .refine((name) => !z.ipv4().safeParse(name).success, 'a DNS name, not an address');
 
-/** How often the workflow re-runs the check: `{ minutes: 15 }`, `{ hours: 6 }`. */
+/** How often the workflow re-runs the check: `{ minutes: 15 }`, `{ hours: 6 }` (hourly when omitted). */
 export const checkCadenceSchema = z
   .object({
+    seconds: z.number().int().min(0).max(10_000_000).optional(),
     minutes: z.number().int().min(0).max(100_000).optional(),
     hours: z.number().int().min(0).max(10_000).optional(),
   })
   .strict()
-  .refine((c) => cadenceMs(c) > 0, 'a cadence longer than zero, e.g. { minutes: 15 }');
+  .refine((c) => cadenceMs(c) >= 1000, 'a cadence of at least a second, e.g. { minutes: 15 }');
 export type CheckCadence = z.infer<typeof checkCadenceSchema>;
 
-export function cadenceMs(c: { minutes?: number | undefined; hours?: number | undefined }): number {
-  return ((c.hours ?? 0) * 60 + (c.minutes ?? 0)) * 60_000;
+export const DEFAULT_CHECK_CADENCE_MS = 3_600_000;
+
+export function cadenceMs(c: {
+  seconds?: number | undefined;
+  minutes?: number | undefined;
+  hours?: number | undefined;
+}): number {
+  return ((c.hours ?? 0) * 3600 + (c.minutes ?? 0) * 60 + (c.seconds ?? 0)) * 1000;
 }
+
+/**
+ * A check result as it enters the workflow (from the check activity, through
+ * the `recordCheckResult` update): validated again there, since any Temporal
+ * client could send one.
+ */
+const detailValue: z.ZodType<CheckDetailValue> = z.lazy(() =>
+  z.union([
+    z.string().max(2000),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(detailValue).max(100),
+    z.record(z.string(), detailValue),
+  ]),
+);
+export const checkResultSchema = z
+  .object({
+    ok: z.boolean(),
+    kind: z.enum(['http', 'tls', 'dns', 'tcp']),
+    target: z.string().max(2100),
+    checkedAt: z.iso.datetime({ offset: true }),
+    durationMs: z.number().min(0),
+    summary: z.string().max(1000),
+    details: z.record(z.string(), detailValue).default({}),
+    failure: z
+      .object({ code: z.string().max(80), message: z.string().max(2000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** Fields every kind accepts. `timeoutMs` bounds each network call of the check. */
 const common = {

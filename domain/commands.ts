@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorSchema, evidenceSchema } from './state';
+import { checkResultSchema } from './checks';
 import { drillRatings, severities } from './template';
 
 const ref = z.string().min(1).max(80);
@@ -232,6 +233,13 @@ export const addCorrectiveAction = commandPair(
 );
 export const carryOverCorrectiveAction = commandPair('carryOverCorrectiveAction', itemUrl, { reason: text() });
 
+/** Sent by the check activity (actor `system:checks`), never through the HTTP API. */
+export const recordCheckResult = commandPair(
+  'recordCheckResult',
+  { itemId: ref },
+  { runAt: z.iso.datetime({ offset: true }), result: checkResultSchema },
+);
+
 export const commandSchema = z.union([
   completeItemCommandSchema,
   signOffGateCommandSchema,
@@ -257,6 +265,7 @@ export const commandSchema = z.union([
   addLesson.command,
   addCorrectiveAction.command,
   carryOverCorrectiveAction.command,
+  recordCheckResult.command,
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type DelegateCommand = z.infer<typeof delegateCommandSchema>;

@@ -16,6 +16,7 @@ import {
   checkReport,
   type RescheduleResult,
 } from './lifecycle';
+import { applyCheckResult, checkCheckResult, systemChecksPerson } from './automated-checks';
 import { applyDrillCommand, checkDrillCommand, type DrillResult } from './drills';
 import {
   applyHandover,
@@ -79,7 +80,8 @@ export type CommandResult =
   | DrillResult
   | GoNoGoResult
   | IncidentResult
-  | ReviewResult;
+  | ReviewResult
+  | { type: 'checkRecorded'; itemId: string; item: ItemState };
 
 const reject = (code: Rejection['code'], message: string, details?: Record<string, unknown>): Verdict => ({
   ok: false,
@@ -87,6 +89,10 @@ const reject = (code: Rejection['code'], message: string, details?: Record<strin
 });
 
 export function validate(state: EventState, command: Command, actor: Actor, now: string): Verdict {
+  // Check results come from the check activity, the one actor outside the roster.
+  if (command.type === 'recordCheckResult') {
+    return verdictOf(checkCheckResult(state, command, actor.id), systemChecksPerson);
+  }
   const person = state.roster.find((p) => p.id === actor.id);
   if (!person) return reject('NOT_IN_ROSTER', `"${actor.id}" is not on this event's roster`);
   // Viewers belong to units so that they can read them; the role itself never acts.
@@ -296,6 +302,8 @@ export function apply(state: EventState, command: Command, person: Person, now: 
     case 'addCorrectiveAction':
     case 'carryOverCorrectiveAction':
       return withGatesOpened(state, applyReviewCommand(state, command, person, now), now);
+    case 'recordCheckResult':
+      return applyCheckResult(state, command, now);
   }
 }
 

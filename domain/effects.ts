@@ -1,3 +1,5 @@
+import { type CheckSpec } from './checks';
+
 /**
  * What the rules ask the outside world to do. The domain returns effects;
  * the workflow runs them as activities. JSON-safe.
@@ -23,7 +25,20 @@ export type NotificationKind =
   | 'incidentResolved'
   | 'incidentReopened'
   | 'handoverMissed'
-  | 'correctiveActionAssigned';
+  | 'correctiveActionAssigned'
+  | 'checkFailed'
+  | 'checkRegressed';
+
+/** Run an item's automated check; the activity reports the result back as `recordCheckResult`. */
+export interface CheckRequest {
+  eventId: string;
+  itemId: string;
+  /** The scheduled instant of this run: the result names it, so late results never overwrite newer ones. */
+  runAt: string;
+  spec: CheckSpec;
+  /** A certificate must stay valid at least until the event ends. */
+  mustBeValidUntil: string;
+}
 
 export interface Notification {
   /** Stable across retries and replays: receivers dedupe on it. */

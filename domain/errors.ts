@@ -27,6 +27,7 @@ export const errorKinds = {
   NOT_EVALUATOR: 'forbidden',
   NOT_DUTY_STAFF: 'forbidden',
   NOT_ON_DUTY: 'forbidden',
+  NOT_SYSTEM: 'forbidden',
   EVENT_CLOSED: 'conflict',
   ITEM_ALREADY_DONE: 'conflict',
   GATE_ALREADY_PASSED: 'conflict',
@@ -48,6 +49,7 @@ export const errorKinds = {
   INCIDENT_RESOLVED: 'conflict',
   INCIDENT_NOT_RESOLVED: 'conflict',
   STEP_ALREADY_SETTLED: 'conflict',
+  STALE_CHECK_RESULT: 'conflict',
   DEPENDENCIES_OPEN: 'rule',
   EVIDENCE_REQUIRED: 'rule',
   GATE_NOT_OPEN: 'rule',
@@ -67,6 +69,7 @@ export const errorKinds = {
   INVALID_HANDOVER: 'rule',
   INVALID_DUE: 'rule',
   NOT_CORRECTIVE_ACTION: 'rule',
+  NO_CHECK: 'rule',
 } as const;
 
 export type DomainErrorCode = keyof typeof errorKinds;

@@ -76,6 +76,7 @@ function targetOf(command: Command): string | undefined {
     case 'addCorrectiveAction':
       return undefined;
     case 'carryOverCorrectiveAction':
+    case 'recordCheckResult':
       return command.itemId;
   }
 }
@@ -205,6 +206,14 @@ function actionEntry(
           openIncidents: result.handover.openIncidents,
         },
       };
+    case 'checkRecorded': {
+      const last = result.item.check?.last;
+      return {
+        ...base,
+        target,
+        detail: { ok: last?.ok, ...(last?.code ? { code: last.code } : {}), status: result.item.status },
+      };
+    }
     case 'lessonAdded':
       return { ...base, target: result.lesson.id, detail: { title: result.lesson.title } };
     case 'correctiveActionAdded':

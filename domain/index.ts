@@ -23,3 +23,5 @@ export * from './readiness';
 export * from './incidents';
 export * from './review';
 export * from './after-action';
+export * from './automated-checks';
+export * from './checks';

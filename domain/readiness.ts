@@ -1,4 +1,5 @@
 import { approvalConflict, signingAuthority } from './authority';
+import { SYSTEM_CHECKS } from './automated-checks';
 import { type CommandOf } from './commands';
 import { isDrillSettled } from './drills';
 import { type Notification } from './effects';
@@ -47,7 +48,14 @@ export function launchBlockingList(state: EventState, now: string): LaunchBlocke
   for (const item of state.template.items) {
     const s = state.items[item.id]!;
     if (!beforeLive.has(item.phase) || !isOpenStatus(s.status)) continue;
-    const kind = s.status === 'blocked' ? 'blocker' : s.origin?.kind === 'remediation' ? 'remediation' : 'item';
+    const kind =
+      s.status !== 'blocked'
+        ? s.origin?.kind === 'remediation'
+          ? 'remediation'
+          : 'item'
+        : s.blocked?.by === SYSTEM_CHECKS
+          ? 'check'
+          : 'blocker';
     entries.push({
       key: `item:${item.id}`,
       kind,

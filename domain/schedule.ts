@@ -1,4 +1,5 @@
-import { type Notification } from './effects';
+import { type CheckRequest, type Notification } from './effects';
+import { nextCheckWakeUps, requestChecks } from './automated-checks';
 import { isDrillSettled } from './drills';
 import { nextOperationsWakeUp, tickOperations } from './incidents';
 import { reopenItems } from './items';
@@ -29,6 +30,8 @@ import { toIso, toMs } from './time';
 export interface Tick {
   state: EventState;
   effects: Notification[];
+  /** Automated checks to run now. */
+  checks: CheckRequest[];
 }
 
 /** Review instants of the cadence within (after, until], in order; reviews stop at the event start. */
@@ -82,13 +85,14 @@ function escalate(
 }
 
 export function tick(current: EventState, now: string): Tick {
-  if (isTerminal(current.phase)) return { state: current, effects: [] };
+  if (isTerminal(current.phase)) return { state: current, effects: [], checks: [] };
   const effects: Notification[] = [];
   // The clock's phase changes first (live at the start, review at the end), then the live event's own timers.
   const moved = advanceByClock(current, now);
   const operated = tickOperations(moved.state, now);
   effects.push(...moved.effects, ...operated.effects);
-  const state = operated.state;
+  const requested = requestChecks(operated.state, now);
+  const state = requested.state;
   const steps = state.template.escalation;
   // Lapsed waivers first: the reopened items then get their reminders and escalation in this
   // same tick, so a second tick at the same instant finds nothing left to do.
@@ -226,7 +230,7 @@ export function tick(current: EventState, now: string): Tick {
     return { ...review, missed };
   });
   next = { ...next, reviews };
-  return { state: next, effects };
+  return { state: next, effects, checks: requested.checks };
 }
 
 function openReview(state: EventState, at: string): ProgressReview {
@@ -292,6 +296,7 @@ export function nextWakeUp(state: EventState, now: string): string | undefined {
   const phaseChange = nextPhaseChange(state);
   if (phaseChange) candidates.push(Math.max(toMs(phaseChange), toMs(now) + 1));
   for (const t of nextOperationsWakeUp(state, now)) later(t);
+  for (const t of nextCheckWakeUps(state, now)) later(t);
   const nextReview = reviewInstants(state, state.reviewsThrough ?? state.createdAt, state.window.start)[0];
   if (nextReview) later(toMs(nextReview));
   for (const review of state.reviews) if (!review.missed) later(toMs(review.dueBy));

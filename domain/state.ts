@@ -82,6 +82,27 @@ export interface ItemState {
   escalationLevel?: number;
   origin?: ItemOrigin;
   carriedOver?: { by: string; at: string; reason: string };
+  /** The item's automated check: when it last ran and what it found. */
+  check?: ItemCheckState;
+}
+
+export interface ItemCheckState {
+  /** The scheduled instant of the latest run requested (the cadence counts from it). */
+  requestedAt?: string;
+  /** The scheduled instant of the run whose result is `last`. */
+  lastRunAt?: string;
+  last?: {
+    ok: boolean;
+    target: string;
+    checkedAt: string;
+    summary: string;
+    code?: string;
+    details?: Record<string, unknown>;
+  };
+  passes: number;
+  failures: number;
+  /** Times a passing, completed item was reopened by a failing check. */
+  regressions: number;
 }
 
 /** Done or waived: what dependencies and gates wait for. */

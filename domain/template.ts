@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSpecSchema } from './checks';
 import { phases } from './phases';
 import { isValidTimeZone } from './time';
 
@@ -193,6 +194,8 @@ const templateShape = z
             evidenceRequired: z.boolean().default(false),
             /** Reminders before the deadline; the template's `defaultReminders` when omitted. */
             reminders: z.array(durationSchema).max(10).optional(),
+            /** An automated check: a pass completes the item, a fail blocks it, a later fail reopens it. */
+            check: checkSpecSchema.optional(),
           })
           .strict(),
       )

@@ -82,6 +82,7 @@ export const handOverDutyUpdate = update('handOverDuty');
 export const addLessonUpdate = update('addLesson');
 export const addCorrectiveActionUpdate = update('addCorrectiveAction');
 export const carryOverCorrectiveActionUpdate = update('carryOverCorrectiveAction');
+export const recordCheckResultUpdate = update('recordCheckResult');
 
 export const stateQuery = defineQuery<EventState>('state');
 export const notificationFailuresQuery = defineQuery<NotificationFailure[]>('notificationFailures');

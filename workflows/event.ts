@@ -25,6 +25,7 @@ import {
   toValidationIssues,
   upgradeState,
   validate,
+  type CheckRequest,
   type Command,
   type CommandResult,
   type EventState,
@@ -48,6 +49,7 @@ import {
   addLessonUpdate,
   addCorrectiveActionUpdate,
   carryOverCorrectiveActionUpdate,
+  recordCheckResultUpdate,
   decideWaiverUpdate,
   delegateUpdate,
   notificationFailuresQuery,
@@ -64,6 +66,19 @@ import {
   type ShellState,
 } from './definitions';
 import { publishSearchAttributes } from './publish';
+
+/** Probes have their own timeouts; the attempt bound keeps a broken checker from retrying forever. */
+const { runReadinessCheck } = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['INVALID_CHECK_INPUT', 'CHECKS_UNCONFIGURED'],
+  },
+});
 
 const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -117,6 +132,7 @@ const updates = [
   addLessonUpdate,
   addCorrectiveActionUpdate,
   carryOverCorrectiveActionUpdate,
+  recordCheckResultUpdate,
 ] as unknown as UpdateDefinition<CommandResult, [CommandRequest<Command>], string>[];
 
 /**
@@ -161,10 +177,34 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
       void delivery.finally(() => deliveries.delete(delivery));
     }
   };
+  // A check that cannot run is logged for ops like a notification that gave up; the next run comes on cadence.
+  const runChecks = (checks: CheckRequest[]) => {
+    for (const request of checks) {
+      const run: Promise<void> = runReadinessCheck(request).then(
+        () => undefined,
+        (error: unknown) => {
+          const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+          shell.notificationFailures = [
+            ...shell.notificationFailures,
+            {
+              id: `check:${request.itemId}:${request.runAt}`,
+              kind: 'check',
+              at: request.runAt,
+              failedAt: now(),
+              error: cause instanceof Error ? cause.message : String(cause),
+            },
+          ].slice(-NOTIFICATION_FAILURES);
+        },
+      );
+      deliveries.add(run);
+      void run.finally(() => deliveries.delete(run));
+    }
+  };
   const runTick = () => {
     const ticked = tick(state, now());
     state = ticked.state;
     dispatch(ticked.effects);
+    runChecks(ticked.checks);
   };
 
   /** Parses the untrusted request (a direct Temporal client may send anything). */

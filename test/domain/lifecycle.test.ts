@@ -229,6 +229,22 @@ describe('cancelling', () => {
     ['planner.linh', { type: 'addLesson', title: 'Backups', observation: 'late' }],
     ['planner.linh', { type: 'addCorrectiveAction', title: 'Fix', unit: 'office', due: '2027-01-01T00:00:00.000Z' }],
     ['planner.linh', { type: 'carryOverCorrectiveAction', itemId: 'corrective.1', reason: 'next year' }],
+    [
+      'system:checks',
+      {
+        type: 'recordCheckResult',
+        itemId: 'plan.master',
+        runAt: '2026-08-01T00:00:00.000Z',
+        result: {
+          ok: true,
+          kind: 'tcp',
+          target: 'a:1',
+          checkedAt: '2026-08-01T00:00:01.000Z',
+          durationMs: 3,
+          summary: 'open',
+        },
+      },
+    ],
   ];
 
   it('the list below holds one command of every type', () => {

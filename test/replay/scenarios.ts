@@ -12,8 +12,8 @@ import {
   unblockItemUpdate,
 } from '../../workflows/definitions';
 import { planTemplateSchema, type PlanTemplate } from '../../domain';
-import { passAll, throughPreparation, throughReadiness, type Step } from '../domain/scenario';
-import { completeItem, decideGate } from '../support/events';
+import { passAll, throughPreparation, throughReadiness } from '../domain/scenario';
+import { completeItem, decideGate, sendSteps } from '../support/events';
 import { evidence, lifecycleTemplateInput } from '../support/fixtures';
 
 /**
@@ -26,13 +26,6 @@ import { evidence, lifecycleTemplateInput } from '../support/fixtures';
 export interface StartedScenario {
   start: () => { template: PlanTemplate; window: { start: string; end: string; timeZone: string } };
   run: (handle: WorkflowHandle) => Promise<void>;
-}
-
-/** Sends each step as the update named after its command type, as the API would. */
-async function send(handle: WorkflowHandle, steps: Step[]): Promise<void> {
-  for (const [actor, command] of steps) {
-    await handle.executeUpdate<unknown, [unknown]>(command.type, { args: [{ actor: { id: actor }, command }] });
-  }
 }
 
 async function waitForPhase(handle: WorkflowHandle, phase: string): Promise<void> {
@@ -132,7 +125,7 @@ export const scenarios: Record<string, ((handle: WorkflowHandle) => Promise<void
     },
     run: async (handle) => {
       const evidenceLink = [{ url: 'https://docs.example.org/runbook.pdf' }];
-      await send(handle, [
+      await sendSteps(handle, [
         ...throughPreparation,
         [
           'eval.an',
@@ -145,7 +138,7 @@ export const scenarios: Record<string, ((handle: WorkflowHandle) => Promise<void
         ...throughReadiness.slice(-2),
       ]);
       await waitForPhase(handle, 'live');
-      await send(handle, [
+      await sendSteps(handle, [
         ['duty.khoa', { type: 'handOverDuty', shiftId: 'day-1', to: 'duty.khoa' }],
         ['duty.khoa', { type: 'reportIncident', incidentType: 'power', severity: 'critical', description: 'Mất điện' }],
         ['duty.khoa', { type: 'acknowledgeIncident', incidentId: 'inc-1' }],
@@ -153,7 +146,7 @@ export const scenarios: Record<string, ((handle: WorkflowHandle) => Promise<void
         ['duty.khoa', { type: 'resolveIncident', incidentId: 'inc-1', resolution: 'Máy phát chạy' }],
       ]);
       await waitForPhase(handle, 'review');
-      await send(handle, [
+      await sendSteps(handle, [
         ['planner.linh', { type: 'addLesson', title: 'Máy phát', observation: 'Khởi động chậm' }],
         [
           'planner.linh',

@@ -1,6 +1,8 @@
 import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Step } from '../domain/scenario';
 import {
   eventWindowSchema,
+  type Command,
   type CommandResult,
   type CompleteItemCommand,
   type PlanTemplate,
@@ -11,6 +13,7 @@ import {
   eventWorkflowId,
   eventWorkflowType,
   signOffGateUpdate,
+  type CommandRequest,
   type EventWorkflowInput,
 } from '../../workflows/definitions';
 import { tinyTemplate, tinyWindow } from './fixtures';
@@ -53,4 +56,18 @@ export function decideGate(
   return handle.executeUpdate(signOffGateUpdate, {
     args: [{ actor: { id: actorId }, command: { type: 'signOffGate', reopen: [], ...command } }],
   });
+}
+
+/** A scenario step (who, what) sent as the update of the same name: an update's wire name is its command type. */
+export function sendStep(handle: WorkflowHandle, [actor, command]: Step): Promise<CommandResult> {
+  return handle.executeUpdate<CommandResult, [CommandRequest<Command>]>(command.type, {
+    args: [{ actor: { id: actor }, command: command as Command }],
+  });
+}
+
+/** Sends steps in order; returns the last result. */
+export async function sendSteps(handle: WorkflowHandle, steps: Step[]): Promise<CommandResult | undefined> {
+  let result: CommandResult | undefined;
+  for (const step of steps) result = await sendStep(handle, step);
+  return result;
 }

@@ -65,7 +65,8 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
         namespace,
         taskQueue,
         workflowBundle: { codePath: inject('workflowBundlePath') },
-        activities: options.activities ?? recording,
+        // Given activities replace the recording ones of the same name; the others keep recording.
+        activities: { ...recording, ...options.activities },
         ...(dataConverter ? { dataConverter } : {}),
       });
       const running = worker.run();

@@ -1,11 +1,11 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planTemplateSchema, reconstruct, type Command, type CommandResult, type Notification } from '../../domain';
+import { planTemplateSchema, reconstruct, type Notification } from '../../domain';
 import { readHistorySteps } from '../../api/history';
-import { stateQuery, type CommandRequest } from '../../workflows/definitions';
+import { stateQuery } from '../../workflows/definitions';
 import { passAll, throughPreparation, throughRehearsal, type Step } from '../domain/scenario';
-import { startTinyEvent } from '../support/events';
+import { sendStep, sendSteps, startTinyEvent } from '../support/events';
 import { evidence, lifecycleTemplateInput } from '../support/fixtures';
 import {
   connectTestTemporal,
@@ -46,17 +46,8 @@ const windowOf = (startInMs: number, endInMs: number) => ({
 const HOUR = 3_600_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends one scenario step as the update of the same name (an update's wire name is its command type). */
-const send = (handle: WorkflowHandle, [actor, command]: Step): Promise<CommandResult> =>
-  handle.executeUpdate<CommandResult, [CommandRequest<Command>]>(command.type, {
-    args: [{ actor: { id: actor }, command: command as Command }],
-  });
-
-async function run(handle: WorkflowHandle, steps: Step[]): Promise<CommandResult | undefined> {
-  let result: CommandResult | undefined;
-  for (const step of steps) result = await send(handle, step);
-  return result;
-}
+const send = sendStep;
+const run = sendSteps;
 
 /** The refusal of a step: the update fails with the domain's code as the ApplicationFailure type. */
 async function refusal(
