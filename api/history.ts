@@ -40,6 +40,13 @@ export async function readHistorySteps(client: Client, eventId: string): Promise
       if (tickAfterTask) steps.push({ kind: 'tick', at: tickAfterTask });
       tickAfterTask = undefined;
     };
+    // A run's first tick comes after the updates of its first task: the workflow registers its update
+    // handlers before that tick, and the SDK hands buffered updates to a handler as it is registered.
+    let initialTick: string | undefined;
+    const flushInitialTick = () => {
+      if (initialTick) steps.push({ kind: 'tick', at: initialTick });
+      initialTick = undefined;
+    };
     const accepted = new Map<string, { at: string; request: { actor: Actor; command: unknown } }>();
     for (const event of events) {
       if (event.workflowExecutionStartedEventAttributes) {
@@ -51,17 +58,19 @@ export async function readHistorySteps(client: Client, eventId: string): Promise
         if (input.kind === 'start') pendingStart = input;
         else tickAtNextTask = true;
       } else if (event.workflowTaskStartedEventAttributes) {
+        flushInitialTick();
         flushTimerTick();
         taskTime = toIso(tsToMs(event.eventTime));
         if (timerFired) tickAfterTask = taskTime;
         timerFired = false;
         if (pendingStart && taskTime) {
           const { kind: _kind, ...args } = pendingStart;
-          steps.push({ kind: 'started', at: taskTime, args });
+          steps.push({ kind: 'started', at: taskTime, args, deferTick: true });
           pendingStart = undefined;
+          initialTick = taskTime;
         }
         if (tickAtNextTask) {
-          steps.push({ kind: 'tick', at: taskTime });
+          initialTick = taskTime;
           tickAtNextTask = false;
         }
       } else if (event.timerFiredEventAttributes) {
@@ -91,6 +100,7 @@ export async function readHistorySteps(client: Client, eventId: string): Promise
         accepted.delete(updateId);
       }
     }
+    flushInitialTick();
     flushTimerTick();
   }
   return steps;

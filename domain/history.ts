@@ -13,7 +13,8 @@ import { createEventState, type Actor, type CreateEventArgs, type EventState } f
  */
 
 export type HistoryStep =
-  | { kind: 'started'; at: string; args: Omit<CreateEventArgs, 'now'> }
+  /** `deferTick`: the first tick is a step of its own (after the updates of the first workflow task). */
+  | { kind: 'started'; at: string; args: Omit<CreateEventArgs, 'now'>; deferTick?: boolean }
   | { kind: 'command'; at: string; updateId: string; actor: Actor; command: unknown }
   /** A timer fired (or a continued run began): the workflow ran `tick` at this instant. */
   | { kind: 'tick'; at: string };
@@ -276,7 +277,7 @@ export function reconstruct(steps: HistoryStep[], until?: string): Reconstructio
         actor: step.args.createdBy,
         detail: { template: step.args.template.id, templateHash: step.args.templateHash, window: step.args.window },
       });
-      state = runTick(started, step.at);
+      state = step.deferTick ? started : runTick(started, step.at);
       continue;
     }
     if (!state) continue;

@@ -26,3 +26,33 @@ export function notification(
     ...rest,
   };
 }
+
+/**
+ * Who receives a notification, from the event's roster: members of its units,
+ * and holders of its roles in those units or their parents (every holder of
+ * the role when none is that close, as escalation does). Only people with an
+ * email address; viewers never.
+ */
+export function recipientsOf(
+  state: Pick<EventState, 'roster' | 'template'>,
+  to: Notification['to'],
+): { address: string; name: string }[] {
+  const lineage = new Set<string>();
+  for (const unit of to.units) {
+    let current: string | undefined = unit;
+    while (current && !lineage.has(current)) {
+      lineage.add(current);
+      current = state.template.units.find((u) => u.id === current)?.parent;
+    }
+  }
+  const people = state.roster.filter((p) => !p.roles.includes('viewer'));
+  const chosen = new Set(people.filter((p) => p.units.some((u) => to.units.includes(u))).map((p) => p.id));
+  for (const role of to.roles) {
+    const holders = people.filter((p) => p.roles.includes(role));
+    const near = to.units.length ? holders.filter((p) => p.units.some((u) => lineage.has(u))) : holders;
+    for (const p of near.length ? near : holders) chosen.add(p.id);
+  }
+  return people
+    .filter((p) => chosen.has(p.id) && p.email)
+    .map((p) => ({ address: p.email!, name: p.name }));
+}

@@ -166,6 +166,8 @@ export const personSchema = z
     name: label,
     roles: z.array(id).default([]),
     units: z.array(id).default([]),
+    /** Where notifications for this person's units and roles are emailed (when the worker has SMTP). */
+    email: z.email().max(254).optional(),
   })
   .strict();
 export type Person = z.infer<typeof personSchema>;

@@ -25,6 +25,24 @@ export interface ShellState {
   recentRequests: RecentRequest[];
   /** Notifications that gave up after their retries: shown to ops, never blocking the lifecycle. */
   notificationFailures: NotificationFailure[];
+  /** The latest side effects (notifications, checks) and how they went. */
+  deliveries?: DeliveryRecord[];
+}
+
+export interface DeliveryRecord {
+  /** The notification id, or `check:<item>:<run>`. */
+  id: string;
+  /** The activity that carries it, for matching retries the server reports (events started since the log). */
+  activityId?: string;
+  kind: string;
+  at: string;
+  activity: 'notify' | 'check';
+  status: 'pending' | 'sent' | 'gave_up';
+  scheduledAt?: string;
+  completedAt?: string;
+  /** What each notification channel did. */
+  channels?: Record<string, string>;
+  error?: string;
 }
 
 export interface NotificationFailure {
@@ -85,4 +103,5 @@ export const carryOverCorrectiveActionUpdate = update('carryOverCorrectiveAction
 export const recordCheckResultUpdate = update('recordCheckResult');
 
 export const stateQuery = defineQuery<EventState>('state');
+export const deliveriesQuery = defineQuery<DeliveryRecord[]>('deliveries');
 export const notificationFailuresQuery = defineQuery<NotificationFailure[]>('notificationFailures');

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  type ActivityOptions,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,6 +19,7 @@ import {
   fingerprint,
   isTerminal,
   nextWakeUp,
+  recipientsOf,
   searchAttributeValues,
   tick,
   toIso,
@@ -52,6 +54,7 @@ import {
   recordCheckResultUpdate,
   decideWaiverUpdate,
   delegateUpdate,
+  deliveriesQuery,
   notificationFailuresQuery,
   requestWaiverUpdate,
   rescheduleUpdate,
@@ -62,13 +65,14 @@ import {
   submitProgressReportUpdate,
   unblockItemUpdate,
   type CommandRequest,
+  type DeliveryRecord,
   type EventWorkflowInput,
   type ShellState,
 } from './definitions';
 import { publishSearchAttributes } from './publish';
 
 /** Probes have their own timeouts; the attempt bound keeps a broken checker from retrying forever. */
-const { runReadinessCheck } = proxyActivities<Activities>({
+const checkOptions: ActivityOptions = {
   startToCloseTimeout: '3 minutes',
   heartbeatTimeout: '30 seconds',
   retry: {
@@ -78,9 +82,9 @@ const { runReadinessCheck } = proxyActivities<Activities>({
     maximumAttempts: 5,
     nonRetryableErrorTypes: ['INVALID_CHECK_INPUT', 'CHECKS_UNCONFIGURED'],
   },
-});
+};
 
-const { notify } = proxyActivities<Activities>({
+const notifyOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   // Bounded: a receiver that stays down costs ~1 h of retries, then the failure is recorded for ops.
   retry: {
@@ -88,13 +92,16 @@ const { notify } = proxyActivities<Activities>({
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
     maximumAttempts: 12,
-    nonRetryableErrorTypes: ['WEBHOOK_REJECTED'],
+    nonRetryableErrorTypes: ['WEBHOOK_REJECTED', 'EMAIL_REJECTED'],
   },
-});
+};
+/** Activities of events started before the delivery log (their ids are sequence numbers). */
+const { notify } = proxyActivities<Activities>(notifyOptions);
 
 /** How many recent idempotency keys the workflow remembers across continue-as-new. */
 const RECENT_REQUESTS = 128;
 const NOTIFICATION_FAILURES = 100;
+const DELIVERY_LOG = 100;
 
 const now = (): string => toIso(Date.now());
 
@@ -151,53 +158,65 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
 
   setHandler(stateQuery, () => state);
   setHandler(notificationFailuresQuery, () => shell.notificationFailures);
+  setHandler(deliveriesQuery, () => shell.deliveries ?? []);
 
-  // Effects never block the lifecycle: a notification that gives up is recorded for ops.
+  /**
+   * Every side effect runs in the background and is logged for ops (pending,
+   * sent, gave up with the last error); none ever blocks the lifecycle. Retries
+   * in progress show in the API, which reads the pending activity by its id.
+   */
+  const track = (
+    entry: { id: string; kind: string; at: string; activity: 'notify' | 'check'; activityId?: string },
+    run: Promise<unknown>,
+  ) => {
+    const log = (update: Partial<DeliveryRecord>) => {
+      const previous = shell.deliveries?.find((d) => d.id === entry.id);
+      const record: DeliveryRecord = { ...entry, status: 'pending', ...previous, ...update };
+      shell.deliveries = [...(shell.deliveries ?? []).filter((d) => d.id !== entry.id), record].slice(-DELIVERY_LOG);
+    };
+    log({ scheduledAt: now() });
+    const settled: Promise<void> = run.then(
+      (result) => {
+        const channels = (result as { channels?: Record<string, string> } | undefined)?.channels;
+        log({ status: 'sent', completedAt: now(), ...(channels ? { channels } : {}) });
+      },
+      (error: unknown) => {
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        const message = cause instanceof Error ? cause.message : String(cause);
+        log({ status: 'gave_up', completedAt: now(), error: message });
+        shell.notificationFailures = [
+          ...shell.notificationFailures,
+          { id: entry.id, kind: entry.kind, at: entry.at, failedAt: now(), error: message },
+        ].slice(-NOTIFICATION_FAILURES);
+      },
+    );
+    deliveries.add(settled);
+    void settled.finally(() => deliveries.delete(settled));
+  };
+
   const dispatch = (effects: Notification[]) => {
     // Events started before notifications existed replay without them; from here on they notify.
     if (effects.length === 0 || !patched('notify-effects')) return;
     for (const effect of effects) {
-      const delivery: Promise<void> = notify(effect).then(
-        () => undefined,
-        (error: unknown) => {
-          const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-          shell.notificationFailures = [
-            ...shell.notificationFailures,
-            {
-              id: effect.id,
-              kind: effect.kind,
-              at: effect.at,
-              failedAt: now(),
-              error: cause instanceof Error ? cause.message : String(cause),
-            },
-          ].slice(-NOTIFICATION_FAILURES);
-        },
+      const emails = recipientsOf(state, effect.to);
+      const delivery = emails.length ? { emails } : undefined;
+      // Named after the notification, so ops can match a retrying activity to its log entry.
+      const activityId = patched('delivery-log') ? `notify:${effect.id}` : undefined;
+      const run = activityId
+        ? proxyActivities<Activities>({ ...notifyOptions, activityId }).notify(effect, delivery)
+        : notify(effect);
+      track(
+        { id: effect.id, kind: effect.kind, at: effect.at, activity: 'notify', ...(activityId ? { activityId } : {}) },
+        run,
       );
-      deliveries.add(delivery);
-      void delivery.finally(() => deliveries.delete(delivery));
     }
   };
-  // A check that cannot run is logged for ops like a notification that gave up; the next run comes on cadence.
+  // A check that cannot run is logged like a notification that gave up; the next run comes on cadence.
   const runChecks = (checks: CheckRequest[]) => {
     for (const request of checks) {
-      const run: Promise<void> = runReadinessCheck(request).then(
-        () => undefined,
-        (error: unknown) => {
-          const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-          shell.notificationFailures = [
-            ...shell.notificationFailures,
-            {
-              id: `check:${request.itemId}:${request.runAt}`,
-              kind: 'check',
-              at: request.runAt,
-              failedAt: now(),
-              error: cause instanceof Error ? cause.message : String(cause),
-            },
-          ].slice(-NOTIFICATION_FAILURES);
-        },
-      );
-      deliveries.add(run);
-      void run.finally(() => deliveries.delete(run));
+      const id = `check:${request.itemId}:${request.runAt}`;
+      const run = proxyActivities<Activities>({ ...checkOptions, activityId: id }).runReadinessCheck(request);
+      track({ id, kind: 'check', at: request.runAt, activity: 'check', activityId: id }, run);
     }
   };
   const runTick = () => {

@@ -17,6 +17,7 @@ import {
 import {
   eventWorkflowId,
   eventWorkflowType,
+  deliveriesQuery,
   notificationFailuresQuery,
   stateQuery,
   type EventWorkflowInput,
@@ -81,7 +82,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
 
   const links = (eventId: string) => ({
     self: `/events/${encodeURIComponent(eventId)}`,
-    ...(deps.uiLink ? { temporalUi: deps.uiLink(eventWorkflowId(eventId)) } : {}),
+    ...(deps.uiLink ? { ui: deps.uiLink(eventWorkflowId(eventId)) } : {}),
   });
 
   router.post('/events', requireRole('planner'), async (req, res) => {
@@ -279,6 +280,37 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       throw new Problem(403, 'READ_FORBIDDEN', 'the after-action record needs read access to the whole event');
     }
     res.json({ ...afterActionRecord(state, timeline, toIso(Date.now())), links: links(eventId) });
+  });
+
+  /**
+   * The delivery log of an event's side effects (notifications, checks): sent, gave up with the last
+   * error, or pending; a pending one the server is retrying shows its attempt and last failure.
+   */
+  router.get('/events/:eventId/deliveries', async (req, res) => {
+    const eventId = parseRequest(eventIdParam, req.params.eventId, ['eventId']);
+    const state = await readState(eventId);
+    if (readAccess(state, readerOf(req)).level !== 'full') {
+      throw new Problem(403, 'READ_FORBIDDEN', 'the delivery log needs read access to the whole event');
+    }
+    const handle = handleOf(eventId);
+    const [log, description] = await Promise.all([
+      handle.query(deliveriesQuery).catch((error: unknown) => {
+        throw toProblem(error, { eventId });
+      }),
+      handle.describe().catch(() => undefined),
+    ]);
+    const pending = new Map((description?.raw.pendingActivities ?? []).map((a) => [a.activityId ?? '', a]));
+    const deliveries = log.map((entry) => {
+      const activity = entry.status === 'pending' && entry.activityId ? pending.get(entry.activityId) : undefined;
+      if (!activity || (activity.attempt ?? 1) <= 1) return entry;
+      return {
+        ...entry,
+        status: 'retrying' as const,
+        attempt: activity.attempt,
+        ...(activity.lastFailure?.message ? { lastError: activity.lastFailure.message } : {}),
+      };
+    });
+    res.json({ eventId, deliveries });
   });
 
   registerCommandRoutes(router, { client, handleOf });

@@ -37,7 +37,7 @@ describe('POST /events', () => {
     expect(res.headers.location).toBe(`/events/${eventId}`);
     expect(res.body).toMatchObject({ eventId, phase: 'planning', window: { timeZone: 'Asia/Ho_Chi_Minh' } });
     expect(res.body.template.hash).toMatch(/^sha256:/);
-    expect(res.body.links.temporalUi).toContain(encodeURIComponent(`event/${eventId}`));
+    expect(res.body.links.ui).toContain(encodeURIComponent(`event/${eventId}`));
   });
 
   it('answers 409 to a second start with the same event id, leaving the first untouched', async () => {

@@ -4,11 +4,14 @@ import {
   listAccess,
   eventWindowSchema,
   planTemplateSchema,
+  recipientsOf,
   searchAttributeValues,
   tick,
   toEventView,
+  type PlanTemplateInput,
 } from '../../domain';
 import { tinyTemplateInput } from '../support/fixtures';
+import { eventWith } from './scenario';
 
 describe('overdue progress reports', () => {
   it('count a unit that missed its report as overdue, in the view and in the overdue count', () => {
@@ -61,5 +64,37 @@ describe('list access', () => {
       participants: ['unit:police', 'role:viewer'],
       programs: ['asean-2020'],
     });
+  });
+});
+
+describe('who a notification reaches by email', () => {
+  const people = (change: (p: NonNullable<PlanTemplateInput['people']>) => void) =>
+    eventWith((t) => {
+      change(t.people!);
+    });
+  const withEmails = (p: NonNullable<PlanTemplateInput['people']>) => {
+    for (const person of p) (person as { email?: string }).email = `${person.id}@example.org`;
+  };
+
+  it('reaches the members of its units and the holders of its roles, never viewers, only with an address', () => {
+    const state = people(withEmails);
+    const addresses = (to: { units: string[]; roles: string[] }) => recipientsOf(state, to).map((r) => r.address);
+    expect(addresses({ units: ['police'], roles: [] })).toEqual(['police.nam@example.org']);
+    expect(addresses({ units: [], roles: ['steering-head'] })).toEqual([
+      'head.tuan@example.org',
+      'both.roles@example.org',
+    ]);
+    expect(recipientsOf(eventWith(), { units: ['police'], roles: [] })).toEqual([]);
+  });
+
+  it('prefers holders of a role in the unit or its parents, as escalation does', () => {
+    const state = people((p) => {
+      withEmails(p);
+    });
+    // office-chief: office.mai sits in the cyber unit's parent; both.roles holds it without a unit.
+    expect(recipientsOf(state, { units: ['cyber'], roles: ['office-chief'] }).map((r) => r.address)).toEqual([
+      'office.mai@example.org',
+      'cyber.hung@example.org',
+    ]);
   });
 });
