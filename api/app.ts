@@ -4,12 +4,17 @@ import express, { type Express, type Request, type RequestHandler } from 'expres
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import helmet from 'helmet';
 import { type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { identify, requireActor, type Authenticator } from './auth';
+import { eventLogContext, httpLogger, REQUEST_ID_HEADER } from './logging';
+import { createApiMetrics, type ApiMetrics } from './metrics';
+import { createReadinessCheck, opsRouter, type ReadinessCheck } from './ops';
 import { buildOpenApiDocument } from './openapi';
 import { Problem, problemHandler } from './problems';
 import { eventsRouter } from './routes/events';
+import { inboxRouter } from './routes/inbox';
+import { programsRouter } from './routes/programs';
+import { defaultReportsDir, reportRouter } from './routes/report';
 import { type TemplateStore } from './templates';
 
 /** HTTP hardening; every field is optional and defaults to the safe setting. */
@@ -24,14 +29,31 @@ export interface HttpOptions {
   trustProxy?: boolean | number | string;
 }
 
-export interface AppDeps extends HttpOptions {
+/** The operations endpoints (`/healthz`, `/readyz`, `/metrics`); every field is optional. */
+export interface OpsOptions {
+  /** Bound on one readiness check. Default 2000 ms. */
+  readinessTimeoutMs?: number;
+  /** How long a readiness result is reused. Default 1000 ms. */
+  readinessCacheMs?: number;
+  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+}
+
+export interface AppDeps extends HttpOptions, OpsOptions {
   client: Client;
   authenticator: Authenticator;
   templates: TemplateStore;
   logger: Logger;
   taskQueue: string;
   namespace: string;
+  /** The Temporal Web UI's base URL: events then carry `links.ui`. */
   temporalUiUrl?: string;
+  /** The metrics registry; `startApi` passes the one whose interceptor counts its Temporal calls. */
+  metrics?: ApiMetrics;
+  /** The readiness check; by default one over the client's connection. */
+  readiness?: ReadinessCheck;
+  /** Where after-action reports are stored (`REPORTS_DIR`); `data/reports` by default. */
+  reportsDir?: string;
 }
 
 export const defaultRateLimitPerMinute = 600;
@@ -43,18 +65,31 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
+  const metrics = deps.metrics ?? createApiMetrics();
+  // First, so that every request is counted and timed, whatever answers it.
+  app.use(metrics.httpMiddleware);
   app.use(helmet());
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      customProps: (req) => ({ actor: req.actor?.id }),
-      // Tokens never reach the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    }),
-  );
+  app.use(httpLogger(deps.logger));
+  app.use('/events/:eventId', eventLogContext);
   if (deps.corsOrigins?.length) app.use(corsFor(deps.corsOrigins));
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // Probes and scrapers hold no token: before authentication and rate limiting.
+  app.use(
+    opsRouter({
+      readiness:
+        deps.readiness ??
+        createReadinessCheck({
+          connection: deps.client.connection,
+          namespace: deps.namespace,
+          logger: deps.logger,
+          metrics,
+          ...(deps.readinessTimeoutMs !== undefined ? { timeoutMs: deps.readinessTimeoutMs } : {}),
+          ...(deps.readinessCacheMs !== undefined ? { cacheMs: deps.readinessCacheMs } : {}),
+        }),
+      metrics,
+      ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
+    }),
+  );
 
   // Who is calling, before counting: the limiter keys on the actor, or on the IP when there is none.
   app.use(identify(deps.authenticator));
@@ -87,6 +122,9 @@ export function createApp(deps: AppDeps): Express {
         : {}),
     }),
   );
+  app.use(reportRouter({ client: deps.client, reportsDir: deps.reportsDir ?? defaultReportsDir }));
+  app.use(inboxRouter({ client: deps.client }));
+  app.use(programsRouter({ client: deps.client, taskQueue: deps.taskQueue }));
   app.use((req, _res, next) => next(new Problem(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(problemHandler);
   return app;
@@ -98,8 +136,8 @@ function corsFor(origins: readonly string[]): RequestHandler {
   const handler = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
     methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-    exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', REQUEST_ID_HEADER],
+    exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', REQUEST_ID_HEADER],
     credentials: false,
     maxAge: 600,
   });

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseConfig, temporalConfigSchema } from '../config/temporal';
-import { type HttpOptions } from './app';
+import { type HttpOptions, type OpsOptions } from './app';
 import { type AuthConfig } from './auth';
+import { reportsDirSchema } from '../config/paths';
 
 /** A byte size as body-parser reads it: `512kb`, `1mb`, or a plain number of bytes. */
 const byteSize = z
@@ -46,13 +47,34 @@ const apiConfigSchema = temporalConfigSchema
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.url().optional(),
-    TEMPORAL_UI_URL: z.url().optional(),
+    TEMPORAL_UI_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .optional()
+      .describe("the Temporal Web UI's base URL: each event's links.ui points there; no link when unset"),
     TEMPLATES_DIR: z
       .string()
       .min(1)
       .default(path.resolve(__dirname, '..', 'templates')),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    LOG_PRETTY: z.enum(['true', 'false']).default('false'),
+    REPORTS_DIR: reportsDirSchema,
+    READINESS_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(30_000)
+      .default(2_000)
+      .describe('how long one /readyz check may wait for Temporal (all its calls together)'),
+    READINESS_CACHE_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(1_000)
+      .describe('how long a /readyz result is reused, so probes and scrapes do not hammer Temporal'),
+    METRICS_TOKEN: z
+      .string()
+      .min(16, 'use at least 16 characters of random secret (generate one with `openssl rand -hex 32`)')
+      .optional()
+      .describe('when set, GET /metrics needs Authorization: Bearer <this token>'),
     AUTH_MODE: z.enum(['dev', 'production']).default('production'),
     AUTH_DEV_SECRET: z.string().min(32).optional(),
     AUTH_JWT_SECRET: z.string().min(32, 'use at least 32 characters of random secret').optional(),
@@ -120,5 +142,14 @@ export function httpOptionsOf(config: ApiConfig): Required<HttpOptions> {
     corsOrigins: config.CORS_ORIGINS,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
+  };
+}
+
+/** The operations endpoints' settings of `createApp` (spread them into its deps). */
+export function opsOptionsOf(config: ApiConfig): OpsOptions {
+  return {
+    readinessTimeoutMs: config.READINESS_TIMEOUT_MS,
+    readinessCacheMs: config.READINESS_CACHE_MS,
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
   };
 }

@@ -1,6 +1,7 @@
+import { programsOpenApiPaths } from './routes/programs';
 import { z } from 'zod';
 import { commandRoutes } from './routes/commands';
-import { eventReadQuery, listEventsQuery, startEventBody, timelineQuery } from './schemas';
+import { eventReadQuery, inboxQuery, listEventsQuery, reportQuery, startEventBody, timelineQuery } from './schemas';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate
@@ -96,6 +97,32 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
       },
     },
     paths: {
+      // Operations (docs/operations.md): no token, not rate limited.
+      '/healthz': {
+        get: {
+          summary: 'Liveness: the process answers (says nothing about Temporal)',
+          operationId: 'healthz',
+          security: [],
+          responses: { '200': { description: '{ "status": "ok" }' } },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary:
+            'Readiness: Temporal reachable, namespace present, search attributes registered. 503 names the failed check (TEMPORAL_UNREACHABLE, TEMPORAL_UNAUTHORIZED, NAMESPACE_MISSING, SEARCH_ATTRIBUTES_MISSING, SEARCH_ATTRIBUTES_CONFLICT); cached briefly.',
+          operationId: 'readyz',
+          security: [],
+          responses: { '200': { description: '{ "status": "ready", "checks": { … } }' }, ...errors(503) },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (text format 0.0.4); a bearer METRICS_TOKEN when one is configured',
+          operationId: 'metrics',
+          security: [],
+          responses: { '200': { description: 'metrics', content: { 'text/plain': {} } }, ...errors(401) },
+        },
+      },
       '/events': {
         post: {
           summary: 'Start an event from a template (planner)',
@@ -140,7 +167,38 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           responses: { '200': { description: 'the after-action record' }, ...errors(401, 403, 404, 503) },
         },
       },
+      '/events/{eventId}/report': {
+        get: {
+          summary:
+            'The after-action report rendered from the after-action record: a self-contained HTML document (inline CSS and SVG charts: readiness burn-up, incidents by severity over the live window, items by work group) or Markdown. HTML by default, Markdown with Accept: text/markdown; format=md|html overrides Accept. The stored report (REPORTS_DIR) is served while its fingerprint (X-Report-Fingerprint, also the ETag) matches the current record, else it is rendered and stored first (X-Report-Source: stored or rendered). Full readers only.',
+          operationId: 'getAfterActionReport',
+          parameters: [eventId, ...queryParams(reportQuery)],
+          responses: {
+            '200': {
+              description: 'the report',
+              headers: {
+                'X-Report-Fingerprint': { schema: { type: 'string' }, description: "the record's fingerprint" },
+                'X-Report-Source': { schema: { type: 'string', enum: ['stored', 'rendered'] } },
+                'X-Report-Generated-At': { schema: { type: 'string', format: 'date-time' } },
+              },
+              content: { 'text/html': { schema: { type: 'string' } }, 'text/markdown': { schema: { type: 'string' } } },
+            },
+            '304': { description: 'not modified (If-None-Match matched the ETag)' },
+            ...errors(400, 401, 403, 404, 503),
+          },
+        },
+      },
+      '/me/tasks': {
+        get: {
+          summary:
+            "The caller's inbox across all events: open items of their units, and the gates, go/no-go decisions, waivers and drill evaluations awaiting their roles or delegated to them, incident steps first, then by due time, each with its event, overdue flag and escalation level. Candidate events come from visibility (eventually consistent, a fraction of a second when idle); each one's tasks from its current state.",
+          operationId: 'getMyTasks',
+          parameters: queryParams(inboxQuery),
+          responses: { '200': { description: 'tasks' }, ...errors(400, 401, 503) },
+        },
+      },
       ...commandPaths,
+      ...programsOpenApiPaths(),
     },
   };
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { type DataConverter, type PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { createCompressionCodec } from '../codec/compression';
@@ -50,16 +51,53 @@ export function parseKeyring(text: string): { keys: Record<string, Uint8Array>; 
   return { keys: Object.fromEntries(keys), problems };
 }
 
+/** A PEM setting is either a file path or the PEM text itself (for platforms that hand secrets over as variables). */
+const pemSetting = (what: string) =>
+  z.string().min(1).optional().describe(`${what} (PEM): a file path, or the PEM text itself`);
+
+const isInlinePem = (value: string) => value.trimStart().startsWith('-----BEGIN');
+
+/** `ip:port` as the SDK core's Prometheus exporter binds it: an IP literal (no host name) and a port 1-65535. */
+export function parseBindAddress(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value.trim());
+  if (!match) return undefined;
+  const host = match[1] ?? match[2]!;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  if (match[1] !== undefined ? isIP(host) !== 6 : isIP(host) !== 4) return undefined;
+  return { host, port };
+}
+
 const temporalFields = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((value) => !value.includes('://'), 'host:port of the Temporal frontend, without a scheme (no http://)')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('readiness-events'),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS_CERT: z.string().min(1).optional().describe('path to the client certificate (PEM) for mTLS'),
-  TEMPORAL_TLS_KEY: z.string().min(1).optional().describe('path to the client key (PEM) for mTLS'),
-  TEMPORAL_TLS_CA: z.string().min(1).optional().describe('path to the server CA certificate (PEM)'),
+  TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key (Temporal Cloud); implies TLS'),
+  TEMPORAL_TLS_CERT: pemSetting('the client certificate for mTLS'),
+  TEMPORAL_TLS_KEY: pemSetting('the client private key for mTLS'),
+  TEMPORAL_TLS_CA: pemSetting('the CA that signed the server certificate (default: the system roots)'),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .trim()
+    .refine(
+      (value) => parseBindAddress(value) !== undefined,
+      'must be ip:port with an IP literal and a port 1-65535, e.g. 127.0.0.1:9464 or 0.0.0.0:9464',
+    )
+    .optional()
+    .describe("where the worker's SDK core serves its Prometheus metrics (GET /metrics); off when unset"),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .describe('human-readable logs (pino-pretty); default on only when NODE_ENV=development'),
+  NODE_ENV: z.string().optional(),
   PAYLOAD_ENCRYPTION_KEYS: z
     .string()
     .min(1)
@@ -154,8 +192,50 @@ function checkNotifyChannels(env: z.infer<typeof temporalFields>, ctx: z.Refinem
   }
 }
 
+/**
+ * TLS settings that cannot work are refused at start, not at the first connection: a certificate without its
+ * key (or the reverse), TLS switched off beside an API key or client certificate (the key would travel in
+ * clear), and a PEM file that does not exist or cannot be read. Messages name variables, never values.
+ */
+function checkTls(env: z.infer<typeof temporalFields>, ctx: z.RefinementCtx): void {
+  if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
+      message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS needs both)',
+    });
+  }
+  if (env.TEMPORAL_TLS === 'false') {
+    const needsTls = ['TEMPORAL_API_KEY', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA'] as const;
+    for (const name of needsTls) {
+      if (env[name] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: `is false, but ${name} needs TLS` });
+      }
+    }
+  }
+  for (const name of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA'] as const) {
+    const value = env[name];
+    if (value === undefined) continue;
+    if (isInlinePem(value)) {
+      if (!/-----END [A-Z0-9 ]+-----/.test(value))
+        ctx.addIssue({ code: 'custom', path: [name], message: 'looks like PEM text but has no -----END …----- line' });
+      continue;
+    }
+    try {
+      accessSync(value, fsConstants.R_OK);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'names no readable file (give a PEM file path or the PEM text)',
+      });
+    }
+  }
+}
+
 /** Where the engine's Temporal lives. Parsed once at start; a bad value stops the process with a clear message. */
 export const temporalConfigSchema = temporalFields.superRefine((env, ctx) => {
+  checkTls(env, ctx);
   checkPayloadEncryption(env, ctx);
   checkNotifyChannels(env, ctx);
 });
@@ -175,7 +255,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
 
 /** Connection options shared by the client (API) and the native connection (worker). */
 export function connectionOptions(config: TemporalConfig) {
-  const read = (path: string) => readFileSync(path);
+  const pem = (value: string) => (isInlinePem(value) ? Buffer.from(value) : readFileSync(value));
   const mtls = config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY;
   if (Boolean(config.TEMPORAL_TLS_CERT) !== Boolean(config.TEMPORAL_TLS_KEY)) {
     throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
@@ -188,14 +268,26 @@ export function connectionOptions(config: TemporalConfig) {
       ? {
           tls: {
             ...(config.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME } : {}),
-            ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: read(config.TEMPORAL_TLS_CA) } : {}),
+            ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: pem(config.TEMPORAL_TLS_CA) } : {}),
             ...(mtls
-              ? { clientCertPair: { crt: read(config.TEMPORAL_TLS_CERT!), key: read(config.TEMPORAL_TLS_KEY!) } }
+              ? { clientCertPair: { crt: pem(config.TEMPORAL_TLS_CERT!), key: pem(config.TEMPORAL_TLS_KEY!) } }
               : {}),
           },
         }
       : {}),
   };
+}
+
+/** The logger settings of a process: pretty output only when asked (LOG_PRETTY) or under NODE_ENV=development. */
+export function logOptionsOf(config: Pick<TemporalConfig, 'LOG_LEVEL' | 'LOG_PRETTY' | 'NODE_ENV'>): {
+  level: TemporalConfig['LOG_LEVEL'];
+  pretty: boolean;
+} {
+  const pretty =
+    config.LOG_PRETTY === undefined
+      ? config.NODE_ENV === 'development'
+      : config.LOG_PRETTY === 'true' || config.LOG_PRETTY === '1';
+  return { level: config.LOG_LEVEL, pretty };
 }
 
 /**

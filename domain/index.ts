@@ -25,3 +25,4 @@ export * from './review';
 export * from './after-action';
 export * from './automated-checks';
 export * from './checks';
+export * from './program';

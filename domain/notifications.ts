@@ -52,7 +52,5 @@ export function recipientsOf(
     const near = to.units.length ? holders.filter((p) => p.units.some((u) => lineage.has(u))) : holders;
     for (const p of near.length ? near : holders) chosen.add(p.id);
   }
-  return people
-    .filter((p) => chosen.has(p.id) && p.email)
-    .map((p) => ({ address: p.email!, name: p.name }));
+  return people.filter((p) => chosen.has(p.id) && p.email).map((p) => ({ address: p.email!, name: p.name }));
 }

@@ -1,6 +1,8 @@
 import { injectSchedule, isDrillSettled } from './drills';
 import { gateBlockers, gateWaitsFor, missingRoles } from './gates';
+import { delegateKey, pendingWork } from './inbox';
 import { onDuty } from './incidents';
+import { isTerminal } from './phases';
 import { launchBlockingList } from './readiness';
 import { isOpenStatus, principalOf, resolveDue, type EventState } from './state';
 import { itemUnit, type PlanTemplate } from './template';
@@ -198,8 +200,48 @@ function operationsView(state: EventState, now: string) {
 }
 export type EventView = ReturnType<typeof toEventView>;
 
-/** Values for the event's search attributes: ids and numbers only, no free text. */
+/**
+ * Values for the event's search attributes: ids and numbers only, no free text.
+ * Pending units and roles come from `pendingWork` (the inbox's own rules), so
+ * a person's inbox can always find the events that wait for them; a delegate
+ * is listed by `delegateKey` among the pending roles. `nextDeadline` is the
+ * earliest upcoming deadline of open work (items, awaited gates, drills);
+ * a closed or cancelled event has nothing pending or overdue.
+ */
 export function searchAttributeValues(state: EventState, now: string) {
+  const { phase, program, template, eventStart, percentComplete, overdueCount } = searchAttributeValuesV1(state, now);
+  const terminal = isTerminal(state.phase);
+  const pending = pendingWork(state, now);
+  const dues = [
+    ...state.template.items.filter((i) => isOpenStatus(state.items[i.id]?.status)).map((i) => state.items[i.id]!.due),
+    ...state.template.gates.flatMap((g) => {
+      const s = state.gates[g.id];
+      return s && s.status !== 'passed' && s.due ? [s.due] : [];
+    }),
+    ...Object.values(state.drills).flatMap((d) => (isDrillSettled(d) ? [] : [d.due])),
+  ];
+  const upcoming = terminal ? [] : dues.filter((d) => d >= now).sort();
+  return {
+    phase,
+    program,
+    template,
+    eventStart,
+    nextDeadline: upcoming[0],
+    overdueCount: terminal ? 0 : overdueCount,
+    openIncidents: state.incidents.filter((i) => i.status !== 'resolved').length,
+    percentComplete,
+    pendingUnits: pending.units,
+    pendingRoles: [...pending.roles, ...pending.delegates.map(delegateKey)].sort(),
+    participants: participantsOf(state.template),
+  };
+}
+
+/**
+ * The values published before pending work, incidents and gate deadlines
+ * were (`patched('pending-work-attributes')`): frozen, because events
+ * started before must replay the same upserts. Do not change.
+ */
+export function searchAttributeValuesV1(state: EventState, now: string) {
   const open = state.template.items.filter((item) => isOpenStatus(state.items[item.id]?.status));
   const pendingGates = state.template.gates.filter(
     (g) => g.phase === state.phase && state.gates[g.id]?.status !== 'passed' && gateBlockers(state, g.id).length === 0,

@@ -2,14 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
 import { mintDevToken } from '../api/auth';
 import { loadApiConfig } from '../api/config';
 import { createLogger } from '../api/logger';
 import { startApi } from '../api/server';
-import { connectionOptions, dataConverterOf, notifyDepsOf } from '../config/temporal';
-import { createEventWorker } from '../worker/worker';
-import { startTemporalDevServer, type TemporalDevServer } from './temporal-server';
+import {
+  connectionOptions,
+  dataConverterOf,
+  logOptionsOf,
+  parseBindAddress,
+  parseConfig,
+  temporalConfigSchema,
+} from '../config/temporal';
+import { createWorkerActivities } from '../worker/activities';
+import { createEventWorker, installWorkerRuntime } from '../worker/worker';
+import { freePort, startTemporalDevServer, type TemporalDevServer } from './temporal-server';
 
 /**
  * `npm start`: the whole engine on one machine. Starts the Temporal dev
@@ -32,8 +39,27 @@ function devSecret(): string {
 
 const envName = (personId: string) => `TOKEN_${personId.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
 
+/** Where a client dials a bind address: a wildcard is not something to dial. */
+function dialHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
+  // Pretty logs in this launcher unless LOG_PRETTY says otherwise.
+  const env = { LOG_PRETTY: 'true', ...process.env };
+  // The shared settings first, so a bad value stops us before anything starts.
+  const early = parseConfig(temporalConfigSchema, env);
+  const workerLogger = createLogger({ ...logOptionsOf(early), name: 'readiness-worker' });
+  // The worker's SDK core metrics: on WORKER_METRICS_ADDRESS, or a free loopback port; the API's /metrics
+  // appends them, so this one process is one scrape target. Installed before anything native starts.
+  const metricsAddress = early.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`;
+  const bind = parseBindAddress(metricsAddress)!;
+  installWorkerRuntime({ logger: workerLogger, metricsAddress });
+  const workerMetricsUrl = `http://${dialHost(bind.host)}:${bind.port}/metrics`;
+
   const external = Boolean(process.env.TEMPORAL_ADDRESS);
   let server: TemporalDevServer | undefined;
   if (!external) {
@@ -47,27 +73,24 @@ async function main(): Promise<void> {
   }
   const productionAuth = Boolean(process.env.AUTH_JWT_SECRET || process.env.AUTH_JWKS_URL);
   const config = loadApiConfig({
-    LOG_PRETTY: 'true',
-    ...process.env,
+    ...env,
     ...(server ? { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace } : {}),
     ...(server?.uiUrl ? { TEMPORAL_UI_URL: server.uiUrl } : {}),
     ...(productionAuth ? {} : { AUTH_MODE: 'dev', AUTH_DEV_SECRET: devSecret() }),
   });
 
   const connection = await NativeConnection.connect(connectionOptions(config));
+  // The API's pino setup (level, pretty output under `npm start`), named for the worker.
+  const workerActivities = createWorkerActivities(config, workerLogger);
   const worker = await createEventWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: dataConverterOf(config),
-    activities: createActivities({
-      // The API's pino setup (level, pretty output under `npm start`), named for the worker.
-      logger: createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === 'true', name: 'readiness-worker' }),
-      ...notifyDepsOf(config),
-    }),
+    activities: workerActivities.activities,
   });
   const workerRun = worker.run();
-  const api = await startApi(config);
+  const api = await startApi(config, { workerMetricsUrl });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -77,6 +100,7 @@ async function main(): Promise<void> {
     await api.close();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerRun.catch(() => undefined);
+    await workerActivities.close();
     await connection.close();
     await server?.stop();
     console.log('stopped.');
@@ -94,7 +118,9 @@ async function main(): Promise<void> {
     'Readiness engine is up.',
     `  API           ${api.url}`,
     `  OpenAPI       ${api.url}/openapi.json  (browse: ${api.url}/docs)`,
-    ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
+    `  Health        ${api.url}/healthz, ${api.url}/readyz`,
+    `  Metrics       ${api.url}/metrics  (API and worker)`,
+    ...(config.TEMPORAL_UI_URL ? [`  Temporal UI   ${config.TEMPORAL_UI_URL}`] : []),
     `  Temporal      ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}${external ? ', external' : ', embedded'})`,
     `  Templates     ${api.templates
       .list()

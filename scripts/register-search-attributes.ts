@@ -1,5 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { connectionOptions, parseConfig, temporalConfigSchema } from '../config/temporal';
+import { searchAttributeBudgetUse } from '../workflows/search-attributes';
 import { registerSearchAttributes } from './search-attributes';
 
 /** `npm run register-search-attributes`: once per namespace of an external cluster (TEMPORAL_* settings). */
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
     console.log(
       `namespace ${config.TEMPORAL_NAMESPACE}: added ${report.added.join(', ') || 'none'}; already present ${report.present.length}`,
     );
+    const use = searchAttributeBudgetUse().filter((u) => u.used > 0);
+    console.log(`budget (SQL visibility): ${use.map((u) => `${u.used}/${u.allowed} ${u.type}`).join(', ')}`);
     for (const c of report.conflicting)
       console.error(`conflict: ${c.name} is ${c.actual}, the engine needs ${c.expected}`);
     if (report.conflicting.length > 0) process.exitCode = 1;

@@ -27,6 +27,10 @@ export interface ShellState {
   notificationFailures: NotificationFailure[];
   /** The latest side effects (notifications, checks) and how they went. */
   deliveries?: DeliveryRecord[];
+  /** The state the last after-action report was rendered for (phase and last change). */
+  reportKey?: string;
+  /** The last report sent to the program: a fingerprint of its content, and how many were sent (activity ids). */
+  programReport?: { key: string; count: number };
 }
 
 export interface DeliveryRecord {
@@ -36,7 +40,7 @@ export interface DeliveryRecord {
   activityId?: string;
   kind: string;
   at: string;
-  activity: 'notify' | 'check';
+  activity: 'notify' | 'check' | 'report' | 'program';
   status: 'pending' | 'sent' | 'gave_up';
   scheduledAt?: string;
   completedAt?: string;

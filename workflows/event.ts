@@ -19,8 +19,8 @@ import {
   fingerprint,
   isTerminal,
   nextWakeUp,
+  programReportOf,
   recipientsOf,
-  searchAttributeValues,
   tick,
   toIso,
   toMs,
@@ -95,6 +95,28 @@ const notifyOptions: ActivityOptions = {
     nonRetryableErrorTypes: ['WEBHOOK_REJECTED', 'EMAIL_REJECTED'],
   },
 };
+/** Rendering reads the whole history; a few attempts cover a worker restart. */
+const reportOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['REPORTS_UNCONFIGURED', 'EVENT_NOT_FOUND'],
+  },
+};
+
+/** Reports to the program are snapshots: a later one carries whatever a given-up one had. */
+const programOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: ['PROGRAM_REPORTS_UNCONFIGURED'],
+  },
+};
+
 /** Activities of events started before the delivery log (their ids are sequence numbers). */
 const { notify } = proxyActivities<Activities>(notifyOptions);
 
@@ -166,7 +188,7 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
    * in progress show in the API, which reads the pending activity by its id.
    */
   const track = (
-    entry: { id: string; kind: string; at: string; activity: 'notify' | 'check'; activityId?: string },
+    entry: { id: string; kind: string; at: string; activity: DeliveryRecord['activity']; activityId?: string },
     run: Promise<unknown>,
   ) => {
     const log = (update: Partial<DeliveryRecord>) => {
@@ -218,6 +240,34 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
       const run = proxyActivities<Activities>({ ...checkOptions, activityId: id }).runReadinessCheck(request);
       track({ id, kind: 'check', at: request.runAt, activity: 'check', activityId: id }, run);
     }
+  };
+  /**
+   * The after-action report is rendered again whenever the event changes in review (and once closed):
+   * the activity rebuilds the record from history, which by then holds the change.
+   */
+  const renderReport = () => {
+    if (state.phase !== 'review' && state.phase !== 'closed') return;
+    const key = `${state.phase}:${state.updatedAt}`;
+    if (key === shell.reportKey || !patched('render-report')) return;
+    shell.reportKey = key;
+    const id = `report:${key}`;
+    const run = proxyActivities<Activities>({ ...reportOptions, activityId: id }).renderReport({
+      eventId: state.eventId,
+    });
+    track({ id, kind: 'report', at: now(), activity: 'report', activityId: id }, run);
+  };
+  /** What crosses events (lessons, carried-over actions, taken-up items) goes to the program as it changes. */
+  const reportToProgram = () => {
+    const report = programReportOf(state);
+    if (!report) return;
+    const { at: _at, ...content } = report;
+    const key = fingerprint(content);
+    if (key === shell.programReport?.key || !patched('program-reports')) return;
+    const count = (shell.programReport?.count ?? 0) + 1;
+    shell.programReport = { key, count };
+    const id = `program:${count}`;
+    const run = proxyActivities<Activities>({ ...programOptions, activityId: id }).reportToProgram(report);
+    track({ id, kind: 'programReport', at: report.at, activity: 'program', activityId: id }, run);
   };
   const runTick = () => {
     const ticked = tick(state, now());
@@ -285,7 +335,8 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
   }
 
   runTick();
-  let published = publishSearchAttributes(searchAttributeValues(state, now()), undefined);
+  let published = publishSearchAttributes(state, now(), undefined);
+  reportToProgram();
 
   while (!isTerminal(state.phase)) {
     changed = false;
@@ -294,7 +345,9 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
     if (timeoutMs === undefined) await condition(() => changed);
     else await condition(() => changed, timeoutMs);
     runTick();
-    published = publishSearchAttributes(searchAttributeValues(state, now()), published);
+    published = publishSearchAttributes(state, now(), published);
+    renderReport();
+    reportToProgram();
     if (workflowInfo().continueAsNewSuggested) {
       // Never from inside a handler: let in-flight updates reply and notifications settle first.
       await condition(allHandlersFinished);
@@ -303,6 +356,8 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
     }
   }
   await condition(allHandlersFinished);
+  renderReport();
+  reportToProgram();
   await Promise.all([...deliveries]);
   return { eventId: state.eventId, phase: state.phase };
 }

@@ -1,1 +1,2 @@
 export { eventWorkflow } from './event';
+export { programWorkflow } from './program';

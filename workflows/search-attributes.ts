@@ -24,6 +24,26 @@ export const searchAttributes = {
 
 export const allSearchAttributeKeys = Object.values(searchAttributes);
 
+/** Custom search attributes per namespace that SQL visibility (SQLite, PostgreSQL, MySQL) allows, by type. */
+export const sqlVisibilityBudget: Record<SearchAttributeType, number> = {
+  [SearchAttributeType.KEYWORD]: 10,
+  [SearchAttributeType.KEYWORD_LIST]: 3,
+  [SearchAttributeType.INT]: 3,
+  [SearchAttributeType.DOUBLE]: 3,
+  [SearchAttributeType.DATETIME]: 3,
+  [SearchAttributeType.BOOL]: 3,
+  [SearchAttributeType.TEXT]: 3,
+};
+
+/** How many attributes of each type the engine uses, against the budget. */
+export function searchAttributeBudgetUse(): { type: SearchAttributeType; used: number; allowed: number }[] {
+  return (Object.keys(sqlVisibilityBudget) as SearchAttributeType[]).map((type) => ({
+    type,
+    used: allSearchAttributeKeys.filter((key) => key.type === type).length,
+    allowed: sqlVisibilityBudget[type],
+  }));
+}
+
 /** The CLI's `--search-attribute Name=Type` spelling of each key. */
 const cliTypeName: Record<SearchAttributeType, string> = {
   [SearchAttributeType.TEXT]: 'Text',

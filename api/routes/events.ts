@@ -1,8 +1,11 @@
-import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import {
   dueConflicts,
   eventWindowSchema,
+  fingerprint,
   listAccess,
   participantsOf,
   readAccess,
@@ -29,8 +32,32 @@ import { registerCommandRoutes } from './commands';
 import { timelineCsv } from '../csv';
 import { readHistorySteps } from '../history';
 import { Problem, toProblem } from '../problems';
-import { eventIdParam, eventReadQuery, listEventsQuery, startEventBody, timelineQuery } from '../schemas';
+import {
+  eventIdParam,
+  eventReadQuery,
+  listEventsQuery,
+  startEventBody,
+  timelineQuery,
+  type EventSortKey,
+  type ListEventsQuery,
+} from '../schemas';
 import { checkTemplate, type TemplateStore } from '../templates';
+import {
+  and,
+  datetimeComparisons,
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  isSafeId,
+  listPage,
+  numberComparisons,
+  orderedPage,
+  quote,
+  type Ordering,
+  type Position,
+  type VisibleWorkflow,
+} from '../visibility';
+import { joinProgram } from './programs';
 
 export interface EventsRouterDeps {
   client: Client;
@@ -65,6 +92,146 @@ function listScope(reader: Reader): string | undefined {
   ];
   // Nothing to match on: a clause no event satisfies.
   return clauses.length ? `(${clauses.join(' OR ')})` : `${searchAttributes.participants.name} = '-'`;
+}
+
+/** The list's filters as visibility clauses; every value is validated by `listEventsQuery` and quoted by `quote`. */
+function filterClauses(q: ListEventsQuery): string[] {
+  const sa = searchAttributes;
+  const eventStart = datetimeComparisons(sa.eventStart.name);
+  return [
+    q.phase !== undefined && `${sa.phase.name} = ${quote(q.phase)}`,
+    q.program !== undefined && `${sa.program.name} = ${quote(q.program)}`,
+    q.template !== undefined && `${sa.template.name} = ${quote(q.template)}`,
+    q.overdue !== undefined && `${sa.overdueCount.name} ${q.overdue ? '> 0' : '= 0'}`,
+    q.startsAfter !== undefined && eventStart.gt(Date.parse(q.startsAfter)),
+    q.startsBefore !== undefined && eventStart.lt(Date.parse(q.startsBefore)),
+    q.pendingUnits !== undefined && `${sa.pendingUnits.name} IN (${q.pendingUnits.map(quote).join(', ')})`,
+    q.pendingRoles !== undefined && `${sa.pendingRoles.name} IN (${q.pendingRoles.map(quote).join(', ')})`,
+  ].filter((c): c is string => typeof c === 'string');
+}
+
+/**
+ * Pending-work filters say which units and roles an event waits for; a reader
+ * who does not read every event may ask only about their own, so that a
+ * filter never tells them about other units' work in the events they list.
+ */
+function refuseForeignPendingFilters(reader: Reader, q: ListEventsQuery): void {
+  if (listAccess(reader).all) return;
+  const foreign = (field: 'pendingUnits' | 'pendingRoles', own: string[], what: string) =>
+    (q[field] ?? []).flatMap((value, i) =>
+      own.includes(value)
+        ? []
+        : [
+            {
+              code: 'FILTER_FORBIDDEN',
+              path: [field, i],
+              at: `${field}[${i}]`,
+              message: `"${value}" is not one of your ${what}`,
+            },
+          ],
+    );
+  const issues = [...foreign('pendingUnits', reader.units, 'units'), ...foreign('pendingRoles', reader.roles, 'roles')];
+  if (issues.length > 0) {
+    throw new Problem(403, 'FILTER_FORBIDDEN', 'pending work can be filtered by your own units and roles only', {
+      issues,
+    });
+  }
+}
+
+const positionSchema = z
+  .object({
+    value: z.union([z.number(), z.iso.datetime(), z.null()]),
+    id: z.string().max(251).refine(isSafeId),
+  })
+  .strict();
+/** A list cursor: the server's next-page token, or a keyset position in a sorted list; bound to its list. */
+const listCursorSchema = z.union([
+  z
+    .object({
+      list: z.string().max(40),
+      token: z
+        .string()
+        .max(3000)
+        .regex(/^[A-Za-z0-9_-]+$/),
+    })
+    .strict(),
+  z.object({ list: z.string().max(40), phase: z.enum(['value', 'null']), after: positionSchema.optional() }).strict(),
+]);
+type ListCursor = z.infer<typeof listCursorSchema>;
+type SortCursor = Extract<ListCursor, { phase: string }>;
+
+const sortAttributes = {
+  eventStart: { key: searchAttributes.eventStart, kind: 'datetime' },
+  nextDeadline: { key: searchAttributes.nextDeadline, kind: 'datetime' },
+  overdueCount: { key: searchAttributes.overdueCount, kind: 'number' },
+  percentComplete: { key: searchAttributes.percentComplete, kind: 'number' },
+} as const;
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * (value, workflow id) ascending, or both descending. Ids are ASCII
+ * (`event/<eventId>`), so the store's binary string order is JavaScript's.
+ */
+export function valueOrdering(sort: EventSortKey, order: 'asc' | 'desc'): Ordering {
+  const { key, kind } = sortAttributes[sort];
+  const name = key.name;
+  const compare = kind === 'datetime' ? datetimeComparisons(name) : numberComparisons(name);
+  const value = (p: Position) => (kind === 'datetime' ? Date.parse(p.value as string) : (p.value as number));
+  const [beyond, before, idBeyond, idNotBeyond] =
+    order === 'asc' ? [compare.gt, compare.lt, '>', '<='] : [compare.lt, compare.gt, '<', '>='];
+  return {
+    keyOf: (row) => {
+      const v = row.attributes.get(key);
+      return { value: v instanceof Date ? v.toISOString() : (v ?? null), id: row.workflowId };
+    },
+    compare: (a, b) => (order === 'asc' ? 1 : -1) * (value(a) - value(b) || compareIds(a.id, b.id)),
+    after: (p) => `(${beyond(value(p))} OR (${compare.eq(value(p))} AND WorkflowId ${idBeyond} ${quote(p.id)}))`,
+    notAfter: (p) => `(${before(value(p))} OR (${compare.eq(value(p))} AND WorkflowId ${idNotBeyond} ${quote(p.id)}))`,
+  };
+}
+
+/** Events without a value for the sort key come last, by workflow id. */
+const idOrdering: Ordering = {
+  keyOf: (row) => ({ value: null, id: row.workflowId }),
+  compare: (a, b) => compareIds(a.id, b.id),
+  after: (p) => `WorkflowId > ${quote(p.id)}`,
+  notAfter: (p) => `WorkflowId <= ${quote(p.id)}`,
+};
+
+/** One exact page of a sorted list: events with a value first, then those without; and the cursor after it. */
+async function sortedEvents(
+  client: Client,
+  base: string,
+  sort: EventSortKey,
+  order: 'asc' | 'desc',
+  cursor: SortCursor | undefined,
+  limit: number,
+  list: string,
+): Promise<{ rows: VisibleWorkflow[]; next?: ListCursor }> {
+  const name = sortAttributes[sort].key.name;
+  const kind = sortAttributes[sort].kind;
+  const budget = { scanned: 0 };
+  const rows: VisibleWorkflow[] = [];
+  if (cursor?.phase !== 'null') {
+    const after = cursor?.after;
+    if (after && (after.value === null || (kind === 'number') !== (typeof after.value === 'number'))) {
+      throw invalidCursor();
+    }
+    const ordering = valueOrdering(sort, order);
+    const page = await orderedPage(client, and(base, `${name} IS NOT NULL`), ordering, after, limit, budget);
+    rows.push(...page.rows);
+    if (page.more) return { rows, next: { list, phase: 'value', after: ordering.keyOf(rows.at(-1)!) } };
+  }
+  const nulls = and(base, `${name} IS NULL`);
+  if (rows.length === limit) {
+    const probe = await listPage(client, nulls, 1);
+    return probe.rows.length > 0 ? { rows, next: { list, phase: 'null' } } : { rows };
+  }
+  const after = cursor?.phase === 'null' ? cursor.after : undefined;
+  const page = await orderedPage(client, nulls, idOrdering, after, limit - rows.length, budget);
+  rows.push(...page.rows);
+  return page.more ? { rows, next: { list, phase: 'null', after: idOrdering.keyOf(rows.at(-1)!) } } : { rows };
 }
 
 export function eventsRouter(deps: EventsRouterDeps): Router {
@@ -128,6 +295,11 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     if (roster.length === 0) {
       throw new Problem(422, 'ROSTER_EMPTY', 'the event needs people: send a roster or use a template with one');
     }
+    // An event of a program: the program must exist; it offers (or, under `require`, adds) its carried actions.
+    const joined = body.program
+      ? await joinProgram(client, { programId: body.program, eventId: body.eventId, loaded, actorId: req.actor!.id })
+      : undefined;
+    if (joined) loaded = joined.loaded;
     const input: EventWorkflowInput = {
       kind: 'start',
       eventId: body.eventId,
@@ -156,6 +328,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         ],
       });
     } catch (error) {
+      await joined?.abandon(error);
       throw toProblem(error, { eventId: body.eventId });
     }
     res
@@ -167,42 +340,101 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         phase: 'planning',
         template: { id: loaded.template.id, hash: loaded.hash },
         window: window,
+        ...(joined ? { program: joined.response } : {}),
         links: links(body.eventId),
       });
   });
 
+  /**
+   * Events the reader may list, from visibility (eventually consistent). Filters only narrow the
+   * reader's scope. Without `sort`, pages follow the server's order and its next-page token; with
+   * `sort`, pages are exact keyset pages computed without ORDER BY (see `orderedPage`). What the
+   * workflow publishes is listable after a lag (idle dev server: 8–14 ms after an update answered,
+   * 47–153 ms after a start; seconds under load).
+   */
   router.get('/events', async (req, res) => {
     const query = parseRequest(listEventsQuery, req.query);
-    const clauses = [`WorkflowType = '${eventWorkflowType}'`];
-    if (query.phase) clauses.push(`${searchAttributes.phase.name} = '${query.phase}'`);
-    if (query.program) clauses.push(`${searchAttributes.program.name} = '${query.program}'`);
-    if (query.template) clauses.push(`${searchAttributes.template.name} = '${query.template}'`);
-    const scope = listScope(readerOf(req));
-    if (scope) clauses.push(scope);
-    const events = [];
+    const reader = readerOf(req);
+    refuseForeignPendingFilters(reader, query);
+    const scope = listScope(reader);
+    const base = and(`WorkflowType = '${eventWorkflowType}'`, ...filterClauses(query), scope);
+    // A cursor belongs to one list: the same filters and sort (the page size may change).
+    const { limit: _limit, cursor: _cursor, ...shape } = query;
+    const listId = fingerprint(shape);
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(listCursorSchema, query.cursor);
+    if (cursor && (cursor.list !== listId || 'token' in cursor === (query.sort !== undefined))) {
+      throw new Problem(400, 'CURSOR_MISMATCH', 'this cursor belongs to a list with other filters or sort', {
+        issues: [
+          {
+            code: 'CURSOR_MISMATCH',
+            path: ['cursor'],
+            at: 'cursor',
+            message: 'keep the parameters of the `next` link',
+          },
+        ],
+      });
+    }
+    let rows: VisibleWorkflow[];
+    let next: ListCursor | undefined;
     try {
-      for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: query.limit })) {
-        const sa = info.typedSearchAttributes;
-        const start = sa.get(searchAttributes.eventStart);
-        const eventId = info.workflowId.replace(/^event\//, '');
-        events.push({
-          eventId,
-          status: info.status.name,
-          phase: sa.get(searchAttributes.phase) ?? null,
-          program: sa.get(searchAttributes.program) ?? null,
-          template: sa.get(searchAttributes.template) ?? null,
-          eventStart: start ? start.toISOString() : null,
-          percentComplete: sa.get(searchAttributes.percentComplete) ?? null,
-          overdueCount: sa.get(searchAttributes.overdueCount) ?? null,
-          startedAt: info.startTime.toISOString(),
-          links: links(eventId),
-        });
-        if (events.length >= query.limit) break;
+      if (query.sort === undefined) {
+        const token = cursor && 'token' in cursor ? Buffer.from(cursor.token, 'base64url') : undefined;
+        const page = await listPage(client, base, query.limit, token);
+        rows = page.rows;
+        if (page.nextPageToken) next = { list: listId, token: Buffer.from(page.nextPageToken).toString('base64url') };
+      } else {
+        ({ rows, next } = await sortedEvents(
+          client,
+          base,
+          query.sort,
+          query.order ?? 'asc',
+          cursor && 'phase' in cursor ? cursor : undefined,
+          query.limit,
+          listId,
+        ));
       }
     } catch (error) {
+      // The server refuses a token it did not issue (or one from another list); that is the cursor's fault.
+      if (
+        cursor &&
+        isGrpcServiceError(error) &&
+        [GrpcStatus.INVALID_ARGUMENT, GrpcStatus.UNKNOWN].includes(error.code)
+      ) {
+        throw invalidCursor();
+      }
       throw toProblem(error);
     }
-    res.json({ events, consistency: 'eventual' });
+    const events = rows.map((info) => {
+      const sa = info.attributes;
+      const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+      const eventId = info.workflowId.replace(/^event\//, '');
+      return {
+        eventId,
+        status: info.status,
+        phase: sa.get(searchAttributes.phase) ?? null,
+        program: sa.get(searchAttributes.program) ?? null,
+        template: sa.get(searchAttributes.template) ?? null,
+        eventStart: iso(sa.get(searchAttributes.eventStart)),
+        nextDeadline: iso(sa.get(searchAttributes.nextDeadline)),
+        percentComplete: sa.get(searchAttributes.percentComplete) ?? null,
+        overdueCount: sa.get(searchAttributes.overdueCount) ?? null,
+        openIncidents: sa.get(searchAttributes.openIncidents) ?? null,
+        startedAt: iso(info.startTime),
+        links: links(eventId),
+      };
+    });
+    const nextCursor = next ? encodeCursor(next) : null;
+    const params = new URLSearchParams(
+      Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'cursor'),
+    );
+    if (nextCursor) params.set('cursor', nextCursor);
+    res.json({
+      events,
+      consistency: 'eventual',
+      ...(query.sort ? { sort: { key: query.sort, order: query.order ?? 'asc' } } : {}),
+      nextCursor,
+      links: { next: nextCursor ? `/events?${params.toString()}` : null },
+    });
   });
 
   /** Reads the event (live, or rebuilt from history at `asOf`) and checks the reader may see it. */

@@ -260,6 +260,12 @@ describe('event lists follow read rights', () => {
   it('shows an event to readers whose units or programs it touches and hides it from others', async () => {
     const program = `prog-${uniqueEventId('scope')}`;
     const eventId = uniqueEventId('listed');
+    // An event's program must exist (POST /programs).
+    await suite.api.request
+      .post('/programs')
+      .set('Authorization', `Bearer ${await token(personas.planner)}`)
+      .send({ id: program, title: program })
+      .expect(201);
     await suite.api.request
       .post('/events')
       .set('Authorization', `Bearer ${await token(personas.planner)}`)

@@ -301,6 +301,12 @@ describe('completing items and deciding gates over HTTP', () => {
 describe('GET /events', () => {
   it('lists events filtered by phase from visibility', async () => {
     const program = `prog-${uniqueEventId('p')}`;
+    // An event's program must exist (POST /programs).
+    await suite.api.request
+      .post('/programs')
+      .set(await suite.api.as('planner.linh'))
+      .send({ id: program, title: program })
+      .expect(201);
     const eventId = await startEvent(uniqueEventId('list'), { program });
     const list = async () =>
       (await suite.api.request.get(`/events?program=${program}&phase=planning`).set(await suite.api.as('planner.linh')))

@@ -1,8 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recordFingerprint } from '../../activities/report';
+import { type AfterActionRecord } from '../../domain';
 import { useTestApi } from '../support/api';
+import { launchChromium } from '../support/browser';
+import { colourStats, readPng } from '../support/png';
+import { expectedFigures, figuresFrom, type FigureAttributes } from '../support/report-figures';
 import { uniqueEventId } from '../support/temporal';
 
 /**
@@ -37,7 +44,8 @@ interface YamlScenario {
   targets: { id: string; unit?: string }[];
 }
 interface YamlTemplate {
-  workGroups: { id: string; unit: string }[];
+  title: string;
+  workGroups: { id: string; title: string; unit: string }[];
   items: YamlItem[];
   gates: YamlGate[];
   drills: { evaluatorRoles: string[]; scenarios: YamlScenario[] };
@@ -135,6 +143,25 @@ async function get(url: string, personId = 'planner.linh') {
   expect(res.status, `GET ${url}: ${JSON.stringify(res.body)}`).toBe(200);
   return res.body;
 }
+/** A GET of the report with the given headers, as text whatever its media type. */
+async function getReport(url: string, headers: Record<string, string> = {}, personId = 'planner.linh') {
+  return suite.api.request
+    .get(url)
+    .set(await as(personId))
+    .set(headers)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
+    });
+}
+
+// Screenshots land here; kept when REPORT_ARTIFACTS_DIR names a directory, removed otherwise.
+const artifacts = process.env.REPORT_ARTIFACTS_DIR ?? mkdtempSync(path.join(tmpdir(), 'asean-report-'));
+afterAll(() => {
+  if (!process.env.REPORT_ARTIFACTS_DIR) rmSync(artifacts, { recursive: true, force: true });
+});
 
 describe('the ASEAN summit plan from issuance to the after-action record', () => {
   it(
@@ -520,6 +547,117 @@ describe('the ASEAN summit plan from issuance to the after-action record', () =>
         'closed',
       ]);
       expect(entries.filter((e) => e.type === 'phaseEntered').map((e) => e.target)).toHaveLength(2);
+
+      // ── The after-action report: rendered, stored, served as HTML and Markdown ──
+      const { links: _links, ...recordOnly } = record as AfterActionRecord & { links: unknown };
+      const reportUrl = `${ev}/report`;
+      const htmlRes = await getReport(reportUrl, { Accept: 'text/html' });
+      expect(htmlRes.status).toBe(200);
+      expect(htmlRes.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(htmlRes.headers['x-report-source']).toBe('rendered');
+      // The report is of the same record /review answered with.
+      const fingerprint = recordFingerprint(recordOnly);
+      expect(htmlRes.headers['x-report-fingerprint']).toBe(fingerprint);
+      const html = htmlRes.body as string;
+      const stored = path.join(suite.api.reportsDir, eventId);
+      expect(readFileSync(path.join(stored, 'report.html'), 'utf8')).toBe(html);
+      expect(JSON.parse(readFileSync(path.join(stored, 'report.json'), 'utf8'))).toMatchObject({
+        eventId,
+        fingerprint,
+      });
+
+      const mdRes = await getReport(reportUrl, { Accept: 'text/markdown' });
+      expect(mdRes.status).toBe(200);
+      expect(mdRes.headers['content-type']).toBe('text/markdown; charset=utf-8');
+      // Nothing changed since: the stored report, not a new one.
+      expect([mdRes.headers['x-report-source'], mdRes.headers['x-report-fingerprint']]).toEqual([
+        'stored',
+        fingerprint,
+      ]);
+      const markdown = mdRes.body as string;
+      expect(readFileSync(path.join(stored, 'report.md'), 'utf8')).toBe(markdown);
+      expect(markdown).toContain(
+        `- Tổng số (total): **${record.incidents.total}**; còn mở (open): ${record.incidents.open}`,
+      );
+      for (const group of plan.workGroups) expect(markdown).toContain(group.id);
+      // format= wins over Accept; HTML is the default.
+      expect((await getReport(`${reportUrl}?format=md`, { Accept: 'text/html' })).body).toBe(markdown);
+      expect((await getReport(`${reportUrl}?format=html`, { Accept: 'text/markdown' })).body).toBe(html);
+      expect((await getReport(reportUrl, { Accept: '*/*' })).headers['content-type']).toBe('text/html; charset=utf-8');
+      expect((await getReport(reportUrl, { 'If-None-Match': htmlRes.headers.etag! })).status).toBe(304);
+      expect((await getReport(`${reportUrl}?format=pdf`)).status).toBe(400);
+      // Like /review, for full readers only: a unit member is refused.
+      const scoped = await getReport(reportUrl, {}, memberOf(correctiveUnits[0]!));
+      expect([scoped.status, JSON.parse(scoped.body as string).code]).toEqual([403, 'READ_FORBIDDEN']);
+
+      // ── The HTML report in a real browser: figures read from the rendered page equal the record ──
+      const file = path.join(artifacts, `${eventId}.html`);
+      writeFileSync(file, html);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        const requested: string[] = [];
+        page.on('request', (request) => void requested.push(request.url()));
+        await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
+        await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+        // Self-contained: the document is the only thing the page loaded.
+        expect(requested).toEqual([pathToFileURL(file).href]);
+        expect(await page.evaluate('[document.characterSet, document.documentElement.lang]')).toEqual(['UTF-8', 'vi']);
+
+        const elements: FigureAttributes[] = await page.$$eval('[data-figure]', (nodes) =>
+          nodes.map((n) => ({
+            figure: n.getAttribute('data-figure') ?? '',
+            scope: n.getAttribute('data-scope'),
+            value: n.getAttribute('data-value') ?? '',
+          })),
+        );
+        expect(Object.fromEntries(figuresFrom(elements))).toEqual(Object.fromEntries(expectedFigures(record)));
+        // The incident bars drawn add up to the record, per severity.
+        const bars: { severity: string; value: number }[] = await page.$$eval('rect[data-severity]', (nodes) =>
+          nodes.map((n) => ({
+            severity: n.getAttribute('data-severity') ?? '',
+            value: Number(n.getAttribute('data-value')),
+          })),
+        );
+        const drawn: Record<string, number> = { low: 0, moderate: 0, high: 0, critical: 0 };
+        for (const bar of bars) drawn[bar.severity]! += bar.value;
+        expect(drawn).toEqual(record.incidents.bySeverity);
+        const burnUpPoints: number = await page.$$eval('[data-chart="burn-up"] [data-point]', (nodes) => nodes.length);
+        expect(burnUpPoints).toBe(record.burnUp.length);
+
+        // Vietnamese labels render as text: the report's own, the plan's, and people's notes.
+        const text: string = await page.$eval('body', (body) => body.innerText);
+        for (const label of [
+          'Báo cáo sau hoạt động',
+          'Hoàn thành theo nhóm công tác',
+          plan.title,
+          plan.workGroups[0]!.title,
+          reported[0]!.description,
+          justification,
+        ]) {
+          expect(text).toContain(label);
+        }
+
+        // A screenshot of the first screen: a valid PNG of the viewport's size, and not blank.
+        const shot = path.join(artifacts, `${eventId}.png`);
+        await page.screenshot({ path: shot, type: 'png' });
+        const png = readPng(readFileSync(shot));
+        expect([png.width, png.height]).toEqual([1280, 900]);
+        const screen = colourStats(png);
+        expect(screen.distinctColours).toBeGreaterThan(50);
+        expect(screen.dominantShare).toBeLessThan(0.9);
+        // The burn-up chart, drawn: its own screenshot is the chart's size and has lines and text on it.
+        const chart = (await page.$('svg[aria-labelledby^="burn-up-title"]'))!;
+        const box = (await chart.boundingBox())!;
+        const chartShot = path.join(artifacts, `${eventId}-burn-up.png`);
+        await chart.screenshot({ path: chartShot, type: 'png' });
+        const chartPng = readPng(readFileSync(chartShot));
+        expect([chartPng.width, chartPng.height]).toEqual([Math.round(box.width), Math.round(box.height)]);
+        expect(colourStats(chartPng).distinctColours).toBeGreaterThan(10);
+        expect(colourStats(chartPng).dominantShare).toBeLessThan(0.95);
+      } finally {
+        await browser.close();
+      }
     },
   );
 });

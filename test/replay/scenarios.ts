@@ -109,6 +109,59 @@ export const scenarios: Record<string, ((handle: WorkflowHandle) => Promise<void
       args: [{ actor: as('planner.linh'), command: { type: 'cancel', reason: 'Hủy' } }],
     });
   },
+  // Pending work as the search attributes publish it (patched('pending-work-attributes')): a delegated
+  // sign-off, a waiver, drill evaluations with a remediation, go/no-go, an incident worked to resolution.
+  'pending-work-attributes': {
+    start: () => {
+      const start = Date.now() + 120 * 86_400_000;
+      return {
+        template: planTemplateSchema.parse(lifecycleTemplateInput()),
+        window: {
+          start: new Date(start).toISOString(),
+          end: new Date(start + 2 * 86_400_000).toISOString(),
+          timeZone: 'Asia/Ho_Chi_Minh',
+        },
+      };
+    },
+    run: async (handle) => {
+      const evidenceLink = [{ url: 'https://docs.example.org/runbook.pdf' }];
+      const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+      await sendSteps(handle, [
+        ['office.mai', { type: 'completeItem', itemId: 'plan.master' }],
+        ['cyber.hung', { type: 'completeItem', itemId: 'plan.cyber', evidence: evidenceLink }],
+        ['head.tuan', { type: 'delegate', to: 'duty.khoa', validUntil }],
+        ['duty.khoa', { type: 'signOffGate', gateId: 'plan-approval', decision: 'approve', onBehalfOf: 'head.tuan' }],
+        ['office.mai', { type: 'signOffGate', gateId: 'plan-approval', decision: 'approve' }],
+        ['police.nam', { type: 'requestWaiver', itemId: 'order.routes', justification: 'Tuyến đã bảo đảm năm trước' }],
+        ['head.tuan', { type: 'decideWaiver', itemId: 'order.routes', decision: 'approve' }],
+        ['head.tuan', { type: 'signOffGate', gateId: 'preparation-complete', decision: 'approve' }],
+        [
+          'eval.an',
+          {
+            type: 'recordDrillResult',
+            scenarioId: 'ddos',
+            ratings: [
+              { targetId: 'detect', rating: 'performed' },
+              { targetId: 'failover', rating: 'performed' },
+              { targetId: 'inform', rating: 'unable' },
+            ],
+          },
+        ],
+        ['office.mai', { type: 'completeItem', itemId: 'remediation.ddos.1.inform', evidence: evidenceLink }],
+        passAll('ddos', ['detect', 'failover', 'inform']),
+        passAll('power', ['restore']),
+        ['head.tuan', { type: 'signOffGate', gateId: 'rehearsal-complete', decision: 'approve' }],
+        ['duty.khoa', { type: 'reportIncident', incidentType: 'cyber', severity: 'high', description: 'Tấn công' }],
+        ['duty.khoa', { type: 'acknowledgeIncident', incidentId: 'inc-1' }],
+        ['cyber.hung', { type: 'updateIncidentStep', incidentId: 'inc-1', stepId: 'isolate', outcome: 'done' }],
+        ['cyber.hung', { type: 'updateIncidentStep', incidentId: 'inc-1', stepId: 'restore', outcome: 'done' }],
+        ['office.mai', { type: 'updateIncidentStep', incidentId: 'inc-1', stepId: 'report', outcome: 'done' }],
+        ['duty.khoa', { type: 'resolveIncident', incidentId: 'inc-1', resolution: 'Đã khôi phục' }],
+        ['planner.linh', { type: 'cancel', reason: 'Kết thúc kịch bản' }],
+      ]);
+      await handle.result();
+    },
+  },
   // Rehearsal with a failed drill and its re-test, go with an accepted risk, live and review by the
   // workflow's own timers, an incident worked to resolution, a handover, and a corrective action.
   'whole-lifecycle': {

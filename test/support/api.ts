@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import supertest from 'supertest';
@@ -25,6 +27,8 @@ export interface TestApi {
   request: ReturnType<typeof supertest>;
   secret: string;
   templates: TemplateStore;
+  /** Where this app stores after-action reports (a fresh temporary directory). */
+  reportsDir: string;
   /** A bearer header for a person of the given template's roster. */
   as(personId: string, templateId?: string): Promise<{ Authorization: string }>;
 }
@@ -33,6 +37,7 @@ export interface TestApi {
 export function createTestApi(temporal: TestTemporal): TestApi {
   const secret = randomBytes(32).toString('hex');
   const templates = testTemplates();
+  const reportsDir = mkdtempSync(path.join(tmpdir(), 'readiness-reports-'));
   const app = createApp({
     client: temporal.client,
     authenticator: createAuthenticator({ mode: 'hs256', secret, ...auth }),
@@ -41,11 +46,13 @@ export function createTestApi(temporal: TestTemporal): TestApi {
     taskQueue: temporal.taskQueue,
     namespace: temporal.namespace,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    reportsDir,
   });
   return {
     request: supertest(app),
     secret,
     templates,
+    reportsDir,
     async as(personId, templateId = 'tiny-summit') {
       const person = templates.get(templateId)?.template.people.find((p) => p.id === personId);
       if (!person) throw new Error(`no ${personId} in ${templateId}`);
@@ -72,6 +79,9 @@ export function useTestApi(): { readonly temporal: TestTemporal; readonly api: T
     await suite.temporal.startWorker();
     suite.api = createTestApi(suite.temporal);
   });
-  afterAll(async () => suite.temporal?.close());
+  afterAll(async () => {
+    await suite.temporal?.close();
+    if (suite.api) rmSync(suite.api.reportsDir, { recursive: true, force: true });
+  });
   return suite;
 }

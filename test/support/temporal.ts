@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { createProgramActivities } from '../../activities/program';
 import { apiGrpcInterceptors } from '../../config/grpc';
 import { dataConverterOf } from '../../config/temporal';
 import { type Notification } from '../../domain';
@@ -25,6 +26,8 @@ export interface RunningWorker {
   worker: Worker;
   /** What the recording `notify` activity received, in order. */
   notifications: Notification[];
+  /** Events whose after-action report the recording `renderReport` was asked for, in order. */
+  reports: string[];
   stop(): Promise<void>;
 }
 
@@ -53,11 +56,18 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
     address,
     async startWorker(options = {}) {
       const notifications: Notification[] = [];
+      const reports: string[] = [];
       // A recording fake of the notification activity: workflow tests assert on what was sent.
       const recording = {
         notify: (notification: Notification) => {
           notifications.push(notification);
           return Promise.resolve({ channels: { log: 'written' as const } });
+        },
+        // Programs are real: their workflows run on the same worker.
+        ...createProgramActivities({ client, logger: { info: () => undefined } }),
+        renderReport: ({ eventId }: { eventId: string }) => {
+          reports.push(eventId);
+          return Promise.resolve({ fingerprint: 'recorded', paths: {} });
         },
       };
       const worker = await createEventWorker({
@@ -73,6 +83,7 @@ export async function connectTestTemporal(options: TestTemporalOptions = {}): Pr
       const handle: RunningWorker = {
         worker,
         notifications,
+        reports,
         async stop() {
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await running;

@@ -292,6 +292,10 @@ describe('the review', () => {
     await send(handle, ['police.nam', { type: 'completeItem', itemId: 'corrective.1' }]);
     expect(await send(handle, closeReview)).toMatchObject({ type: 'gateDecided', phase: 'closed' });
     expect(await handle.result()).toEqual({ eventId: expect.any(String), phase: 'closed' });
+    // The after-action report was rendered as the review changed, and once more on closing.
+    expect(
+      worker.reports.filter((id) => id === handle.workflowId.replace(/^event\//, '')).length,
+    ).toBeGreaterThanOrEqual(2);
     const closed = await state(handle);
     expect(closed.lessons.map((l) => l.id)).toEqual(['lesson-1']);
     expect(closed.items['corrective.1']).toMatchObject({
