@@ -1,7 +1,7 @@
 import { type Request, type RequestHandler } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import { type Person } from '../domain';
+import { type Person, type Reader } from '../domain';
 import { Problem } from './problems';
 
 /** The claims a token must carry; they map to a person acting on the engine. */
@@ -210,3 +210,11 @@ export function requireRole(role: string): RequestHandler {
     next(new Problem(403, 'ROLE_REQUIRED', `this action needs the "${role}" role`, { role }));
   };
 }
+
+/** The authenticated caller as the read rules see them (`readAccess`, `listAccess`). */
+export const readerOf = (req: Request): Reader => ({
+  id: req.actor!.id,
+  roles: req.actor!.roles,
+  units: req.actor!.units,
+  programs: req.actor!.programs ?? [],
+});

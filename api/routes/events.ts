@@ -1,3 +1,4 @@
+import { readerOf } from '../auth';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request } from 'express';
@@ -66,13 +67,6 @@ export interface EventsRouterDeps {
   /** Builds the Temporal Web UI link of a workflow, when a UI is known. */
   uiLink?: (workflowId: string) => string;
 }
-
-const readerOf = (req: Request): Reader => ({
-  id: req.actor!.id,
-  roles: req.actor!.roles,
-  units: req.actor!.units,
-  programs: req.actor!.programs ?? [],
-});
 
 /** A visibility-query clause for what the reader may list; undefined when they may list everything. */
 function listScope(reader: Reader): string | undefined {

@@ -1,5 +1,6 @@
+import { readerOf } from '../auth';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import {
   canReadProgram,
@@ -15,7 +16,6 @@ import {
   type ProgramEventSummary,
   type ProgramResult,
   type ProgramState,
-  type Reader,
 } from '../../domain';
 import { eventWorkflowType } from '../../workflows/definitions';
 import {
@@ -51,13 +51,6 @@ export const listProgramsQuery = z.object({ limit: z.coerce.number().int().min(1
 
 /** The most events one roll-up reads from visibility; beyond, the roll-up says it is truncated. */
 export const ROLL_UP_MAX_EVENTS = 10_000;
-
-const readerOf = (req: Request): Reader => ({
-  id: req.actor!.id,
-  roles: req.actor!.roles,
-  units: req.actor!.units,
-  programs: req.actor!.programs ?? [],
-});
 
 const programLinks = (id: string) => ({
   self: `/programs/${encodeURIComponent(id)}`,

@@ -1,6 +1,7 @@
+import { readerOf } from '../auth';
 import { type Client } from '@temporalio/client';
-import { Router, type Request } from 'express';
-import { readAccess, toIso, type Reader } from '../../domain';
+import { Router } from 'express';
+import { readAccess, toIso } from '../../domain';
 import { ensureReport, loadAfterActionRecord, REPORT_CSP, type ReportFormat } from '../../activities/report';
 import { Problem, toProblem } from '../problems';
 import { eventIdParam, reportQuery } from '../schemas';
@@ -14,13 +15,6 @@ export interface ReportRouterDeps {
 
 /** `data/reports` at the repository root, beside the dev server's data. */
 export { defaultReportsDir } from '../../config/paths';
-
-const readerOf = (req: Request): Reader => ({
-  id: req.actor!.id,
-  roles: req.actor!.roles,
-  units: req.actor!.units,
-  programs: req.actor!.programs ?? [],
-});
 
 const mediaTypes: Record<ReportFormat, string> = {
   html: 'text/html; charset=utf-8',
