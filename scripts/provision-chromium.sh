@@ -5,6 +5,10 @@
 # Idempotent: does nothing when a `chromium` is already on PATH.
 set -euo pipefail
 
+if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "${CHROMIUM_PATH}" ]; then
+  echo "chromium from CHROMIUM_PATH: ${CHROMIUM_PATH}"
+  exit 0
+fi
 if command -v chromium >/dev/null 2>&1; then
   echo "chromium already installed: $(command -v chromium)"
   exit 0
