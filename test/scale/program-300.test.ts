@@ -172,9 +172,14 @@ describe('a program of 300 events', () => {
 
     // Inboxes: the steering head signs the planning gate of every event whose plan is complete.
     const tasksOf = async (person: string) =>
-      ((await get('/me/tasks?limit=500', person)).tasks as { eventId: string; kind: string; id?: string }[]).filter(
-        (t) => t.eventId.startsWith(`${program}-`),
-      );
+      (
+        (await get('/me/tasks?limit=500', person)).tasks as {
+          eventId: string;
+          kind: string;
+          id?: string;
+          overdue: boolean;
+        }[]
+      ).filter((t) => t.eventId.startsWith(`${program}-`));
     const headTasks = await tasksOf('head.tuan');
     expect(headTasks.map((t) => t.eventId).sort()).toEqual(ids(of('planned')));
     expect(new Set(headTasks.map((t) => t.kind))).toEqual(new Set(['gate']));
@@ -189,5 +194,19 @@ describe('a program of 300 events', () => {
         .map((t) => t.eventId)
         .sort(),
     ).toEqual(ids(of('past')));
+    // A unit's members see its items of the past events first, all overdue: (event, item) pairs computed here.
+    for (const [person, unit] of [
+      ['office.mai', 'subcommittee-office'],
+      ['a05.member.hung', 'a05-cyber'],
+      ['hanoi.member.bao', 'hanoi-police'],
+    ] as const) {
+      const unitItems = template.items.filter((i) => itemUnit(template, i) === unit).map((i) => i.id);
+      const expected = of('past').flatMap((e) => unitItems.map((id) => `${e.eventId}/${id}`));
+      const first = (await tasksOf(person)).slice(0, expected.length);
+      expect(first.map((t) => `${t.eventId}/${t.id}`).sort(), person).toEqual(expected.sort());
+      expect(first.every((t) => t.kind === 'item' && t.overdue)).toBe(true);
+    }
+    // Viewers read; nothing waits for them.
+    expect(await tasksOf('viewer.trang')).toEqual([]);
   }, 600_000);
 });
