@@ -34,6 +34,13 @@ beforeAll(async () => {
 afterAll(async () => temporal?.close());
 
 const SECRET = 'test-webhook-secret-0123456789abcdef';
+/** Deps with both channels on: the signed webhook at the receiver and email through the loopback SMTP server. */
+const bothChannels = (webhookUrl: string, smtpUrl: string, logger: NotifyDeps['logger']): NotifyDeps => ({
+  webhookUrl,
+  webhookSecret: SECRET,
+  smtp: { url: smtpUrl, from: 'readiness@example.vn' },
+  logger,
+});
 
 interface Received {
   at: number;
@@ -300,16 +307,9 @@ describe('notify in a Temporal worker: email, and both channels', () => {
     const notification = notificationFor(uniqueEventId('both'));
     const { logger, attempts } = attemptLogger();
 
-    const result = await runNotify(
-      {
-        webhookUrl: receiver.url,
-        webhookSecret: SECRET,
-        smtp: { url: smtp.url, from: 'readiness@example.vn' },
-        logger,
-      },
-      notification,
-      { delivery: recipients },
-    );
+    const result = await runNotify(bothChannels(receiver.url, smtp.url, logger), notification, {
+      delivery: recipients,
+    });
 
     expect(result).toEqual({ channels: { log: 'written', webhook: 'delivered', email: 'sent' } });
     expect(attempts).toEqual([1, 2]);
@@ -326,16 +326,7 @@ describe('notify in a Temporal worker: email, and both channels', () => {
     const { logger, attempts } = attemptLogger();
 
     const { failure } = await failureOf(
-      runNotify(
-        {
-          webhookUrl: receiver.url,
-          webhookSecret: SECRET,
-          smtp: { url: smtp.url, from: 'readiness@example.vn' },
-          logger,
-        },
-        notification,
-        { delivery: recipients },
-      ),
+      runNotify(bothChannels(receiver.url, smtp.url, logger), notification, { delivery: recipients }),
     );
 
     expect(failure.type).toBe('EMAIL_REJECTED');
@@ -353,16 +344,7 @@ describe('notify in a Temporal worker: email, and both channels', () => {
     const { logger, attempts } = attemptLogger();
 
     const { failure } = await failureOf(
-      runNotify(
-        {
-          webhookUrl: receiver.url,
-          webhookSecret: SECRET,
-          smtp: { url: smtp.url, from: 'readiness@example.vn' },
-          logger,
-        },
-        notification,
-        { delivery: recipients },
-      ),
+      runNotify(bothChannels(receiver.url, smtp.url, logger), notification, { delivery: recipients }),
     );
 
     expect(failure.type).toBe('WEBHOOK_REJECTED');
@@ -378,16 +360,7 @@ describe('notify in a Temporal worker: email, and both channels', () => {
     const { logger, attempts } = attemptLogger();
 
     const { failure } = await failureOf(
-      runNotify(
-        {
-          webhookUrl: receiver.url,
-          webhookSecret: SECRET,
-          smtp: { url: smtp.url, from: 'readiness@example.vn' },
-          logger,
-        },
-        notification,
-        { delivery: recipients },
-      ),
+      runNotify(bothChannels(receiver.url, smtp.url, logger), notification, { delivery: recipients }),
     );
 
     expect(failure.type).toBe('WEBHOOK_REJECTED');
