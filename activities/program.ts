@@ -1,4 +1,5 @@
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { settledRefusal } from './report-back';
+import { type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { fingerprint, SYSTEM_PROGRAM, type ProgramReport } from '../domain';
 import { programWorkflowId, reportEventUpdate } from '../workflows/program-definitions';
@@ -40,19 +41,11 @@ export function createProgramActivities(deps: ProgramActivityDeps) {
       });
       return { recorded: true };
     } catch (error) {
-      const refusal =
-        error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure
-          ? error.cause.type
-          : undefined;
       // An event of a program that has no workflow (started before programs existed): nothing to report to.
-      if (error instanceof WorkflowNotFoundError || (refusal && settledRefusals.has(refusal))) {
-        deps.logger.info(
-          { eventId: report.eventId, program: report.program, refusal: refusal ?? 'WORKFLOW_NOT_FOUND' },
-          'program report not recorded',
-        );
-        return { recorded: false };
-      }
-      throw error;
+      const refusal = settledRefusal(error, settledRefusals);
+      if (!refusal) throw error;
+      deps.logger.info({ eventId: report.eventId, program: report.program, refusal }, 'program report not recorded');
+      return { recorded: false };
     }
   }
 

@@ -1,7 +1,8 @@
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { SYSTEM_CHECKS, type CheckRequest } from '../domain';
 import { eventWorkflowId, recordCheckResultUpdate } from '../workflows/definitions';
+import { settledRefusal } from './report-back';
 import { createCheckActivities, type CheckDeps } from './checks';
 
 /**
@@ -52,23 +53,13 @@ export function createReadinessCheckActivities(deps: ReadinessCheckDeps) {
       });
       return { ok: result.ok, recorded: true };
     } catch (error) {
-      const refusal =
-        error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure
-          ? error.cause.type
-          : undefined;
-      if (error instanceof WorkflowNotFoundError || (refusal && settledRefusals.has(refusal))) {
-        deps.logger.info(
-          {
-            eventId: request.eventId,
-            itemId: request.itemId,
-            runAt: request.runAt,
-            refusal: refusal ?? 'WORKFLOW_NOT_FOUND',
-          },
-          'check result not recorded',
-        );
-        return { ok: result.ok, recorded: false };
-      }
-      throw error;
+      const refusal = settledRefusal(error, settledRefusals);
+      if (!refusal) throw error;
+      deps.logger.info(
+        { eventId: request.eventId, itemId: request.itemId, runAt: request.runAt, refusal },
+        'check result not recorded',
+      );
+      return { ok: result.ok, recorded: false };
     }
   }
 

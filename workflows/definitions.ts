@@ -1,4 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { type UpdateDefinition } from '@temporalio/common';
+import { commandSchema } from '../domain';
 import type {
   Actor,
   Command,
@@ -105,6 +107,12 @@ export const addLessonUpdate = update('addLesson');
 export const addCorrectiveActionUpdate = update('addCorrectiveAction');
 export const carryOverCorrectiveActionUpdate = update('carryOverCorrectiveAction');
 export const recordCheckResultUpdate = update('recordCheckResult');
+
+/** One update per command type, derived from the command schema: the workflow registers them all. */
+export const commandUpdates: UpdateDefinition<CommandResult, [CommandRequest<Command>], string>[] =
+  commandSchema.options.map((option) =>
+    defineUpdate<CommandResult, [CommandRequest<Command>], string>(option.shape.type.value),
+  );
 
 export const stateQuery = defineQuery<EventState>('state');
 export const deliveriesQuery = defineQuery<DeliveryRecord[]>('deliveries');

@@ -9,7 +9,6 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { type UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import {
   apply,
@@ -36,34 +35,10 @@ import {
   type Rejection,
 } from '../domain';
 import {
-  blockItemUpdate,
-  cancelUpdate,
-  completeItemUpdate,
-  recordDrillResultUpdate,
-  waiveDrillUpdate,
-  decideGoNoGoUpdate,
-  reportIncidentUpdate,
-  acknowledgeIncidentUpdate,
-  updateIncidentStepUpdate,
-  resolveIncidentUpdate,
-  reopenIncidentUpdate,
-  handOverDutyUpdate,
-  addLessonUpdate,
-  addCorrectiveActionUpdate,
-  carryOverCorrectiveActionUpdate,
-  recordCheckResultUpdate,
-  decideWaiverUpdate,
-  delegateUpdate,
+  commandUpdates,
   deliveriesQuery,
   notificationFailuresQuery,
-  requestWaiverUpdate,
-  rescheduleUpdate,
-  revokeDelegationUpdate,
-  signOffGateUpdate,
-  startItemUpdate,
   stateQuery,
-  submitProgressReportUpdate,
-  unblockItemUpdate,
   type CommandRequest,
   type DeliveryRecord,
   type EventWorkflowInput,
@@ -135,34 +110,6 @@ function refuse(rejection: Rejection): never {
     details: rejection.details ? [rejection.details] : [],
   });
 }
-
-const updates = [
-  completeItemUpdate,
-  signOffGateUpdate,
-  delegateUpdate,
-  revokeDelegationUpdate,
-  startItemUpdate,
-  blockItemUpdate,
-  unblockItemUpdate,
-  requestWaiverUpdate,
-  decideWaiverUpdate,
-  submitProgressReportUpdate,
-  rescheduleUpdate,
-  cancelUpdate,
-  recordDrillResultUpdate,
-  waiveDrillUpdate,
-  decideGoNoGoUpdate,
-  reportIncidentUpdate,
-  acknowledgeIncidentUpdate,
-  updateIncidentStepUpdate,
-  resolveIncidentUpdate,
-  reopenIncidentUpdate,
-  handOverDutyUpdate,
-  addLessonUpdate,
-  addCorrectiveActionUpdate,
-  carryOverCorrectiveActionUpdate,
-  recordCheckResultUpdate,
-] as unknown as UpdateDefinition<CommandResult, [CommandRequest<Command>], string>[];
 
 /**
  * One workflow per event: the thin shell around domain/. Every human action
@@ -305,7 +252,7 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
     return verdict.person;
   };
 
-  for (const definition of updates) {
+  for (const definition of commandUpdates) {
     setHandler(
       definition,
       (raw) => {
