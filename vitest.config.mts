@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One real Temporal dev server and one workflow bundle for the whole run.
     globalSetup: ['test/global-setup.ts'],
+    // After each file: stop every process it started (test/support/processes.ts) and fail on strays.
+    setupFiles: ['test/support/process-cleanup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

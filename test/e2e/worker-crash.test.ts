@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateQuery } from '../../workflows/definitions';
 import { completeItem, decideGate, startTinyEvent } from '../support/events';
 import { evidence } from '../support/fixtures';
-import { spawnTs, type Spawned } from '../support/processes';
+import { crash, spawnTs, type Spawned } from '../support/processes';
 import { connectTestTemporal, uniqueEventId, type TestTemporal } from '../support/temporal';
 
 let temporal: TestTemporal;
@@ -11,8 +11,7 @@ beforeAll(async () => {
   temporal = await connectTestTemporal();
 });
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
+  await Promise.all(workers.map(crash));
   await temporal?.close();
 });
 
@@ -34,8 +33,7 @@ describe('a worker killed mid-way', () => {
     const handle = await startTinyEvent(temporal.client, temporal.taskQueue, uniqueEventId('crash'));
     await completeItem(handle, 'office.mai', { itemId: 'plan.master' });
 
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBeNull();
+    expect(await crash(first)).toBeNull();
 
     // Sent while no worker runs: it waits in Temporal, then completes on the new worker.
     const pending = completeItem(handle, 'cyber.hung', { itemId: 'plan.cyber', evidence });
