@@ -5,6 +5,7 @@ import {
   type RevokeDelegationCommand,
   type SignOffGateCommand,
 } from './commands';
+import { commandAuthority, startedEvent, starterAsPerson } from './access';
 import { type Notification } from './effects';
 import { rejection, type Rejection } from './errors';
 import { applyItemCommand, checkItemCommand, checkWaiverDecision, gateOpenedEffects, reopenItems } from './items';
@@ -93,10 +94,17 @@ export function validate(state: EventState, command: Command, actor: Actor, now:
   if (command.type === 'recordCheckResult') {
     return verdictOf(checkCheckResult(state, command, actor.id), systemChecksPerson);
   }
-  const person = state.roster.find((p) => p.id === actor.id);
+  // The planner who started the event can always cancel it: no roster can leave an event nobody may end.
+  const starterCancels = command.type === 'cancel' && startedEvent(state, actor.id);
+  const person = state.roster.find((p) => p.id === actor.id) ?? (starterCancels ? starterAsPerson(actor) : undefined);
   if (!person) return reject('NOT_IN_ROSTER', `"${actor.id}" is not on this event's roster`);
   // Viewers belong to units so that they can read them; the role itself never acts.
-  if (person.roles.includes('viewer')) return reject('READ_ONLY', `"${person.id}" has read-only access`);
+  if (person.roles.includes('viewer') && !starterCancels) {
+    return reject('READ_ONLY', `"${person.id}" has read-only access`);
+  }
+  // Who may act comes before what exists and the phase: a refusal tells an outsider nothing about the event.
+  const unauthorised = commandAuthority(state, command, person);
+  if (unauthorised) return { ok: false, rejection: unauthorised };
   if (isTerminal(state.phase)) return reject('EVENT_CLOSED', `the event is ${state.phase}`);
   switch (command.type) {
     case 'completeItem':

@@ -72,6 +72,10 @@ export function checkDrillCommand(
   person: Person,
   now: string,
 ): Rejection | undefined {
+  const evaluators = state.template.drills?.evaluatorRoles ?? [];
+  if (command.type === 'recordDrillResult' && !person.roles.some((r) => evaluators.includes(r))) {
+    return rejection('NOT_EVALUATOR', `drill results are recorded by ${evaluators.join(', ')}`, { roles: evaluators });
+  }
   const scenario = findScenario(state, command.scenarioId);
   const drill = state.drills[command.scenarioId];
   if (!scenario || !drill) return rejection('SCENARIO_NOT_FOUND', `no drill scenario "${command.scenarioId}"`);
@@ -84,10 +88,6 @@ export function checkDrillCommand(
       return rejection('DRILL_NOT_FAILED', `drill "${scenario.id}" is ${drill.status}: only a failure is waived`);
     }
     return undefined;
-  }
-  const evaluators = state.template.drills!.evaluatorRoles;
-  if (!person.roles.some((r) => evaluators.includes(r))) {
-    return rejection('NOT_EVALUATOR', `drill results are recorded by ${evaluators.join(', ')}`, { roles: evaluators });
   }
   if (!drillPhases.includes(state.phase)) {
     return rejection('WRONG_PHASE', `drills are recorded in preparation or rehearsal; the event is ${state.phase}`);

@@ -1,6 +1,7 @@
 import { type CommandOf } from './commands';
 import { type Notification } from './effects';
 import { rejection, type Rejection } from './errors';
+import { isDutyStaff } from './access';
 import { notification } from './notifications';
 import { isPlanner, resolveDue, type EventState, type Handover, type Incident } from './state';
 import { durationMs, type Person } from './template';
@@ -24,8 +25,6 @@ const reportPhases = ['readiness', 'live'];
 /** Incidents still open when the event ends are worked to the end in the review. */
 const workPhases = ['readiness', 'live', 'review'];
 
-const isDutyStaff = (person: Person) => person.roles.includes('duty-officer') || isPlanner(person);
-
 export const onDuty = (state: EventState): string | undefined => state.handovers.at(-1)?.to;
 
 export function checkIncidentCommand(
@@ -34,12 +33,12 @@ export function checkIncidentCommand(
   person: Person,
 ): Rejection | undefined {
   if (command.type === 'reportIncident') {
-    if (!reportPhases.includes(state.phase)) {
-      return rejection('WRONG_PHASE', `incidents are reported in readiness or live; the event is ${state.phase}`);
-    }
     // Anyone on duty in a unit may raise the alarm; viewers were refused before this.
     if (!isDutyStaff(person) && person.units.length === 0) {
       return rejection('NOT_DUTY_STAFF', 'incidents are reported by duty staff or unit members');
+    }
+    if (!reportPhases.includes(state.phase)) {
+      return rejection('WRONG_PHASE', `incidents are reported in readiness or live; the event is ${state.phase}`);
     }
     const types = state.template.incidents?.types ?? [];
     if (!types.some((t) => t.id === command.incidentType)) {
@@ -55,20 +54,21 @@ export function checkIncidentCommand(
   }
   const incident = state.incidents.find((i) => i.id === command.incidentId);
   if (!incident) return rejection('INCIDENT_NOT_FOUND', `no incident "${command.incidentId}"`);
-  if (!workPhases.includes(state.phase)) {
-    return rejection('WRONG_PHASE', `incidents are worked in readiness, live or review; the event is ${state.phase}`);
-  }
+  const wrongPhase = () =>
+    rejection('WRONG_PHASE', `incidents are worked in readiness, live or review; the event is ${state.phase}`);
   if (command.type === 'updateIncidentStep') {
     const step = incident.steps.find((s) => s.id === command.stepId);
     if (!step) return rejection('STEP_NOT_FOUND', `incident "${incident.id}" has no step "${command.stepId}"`);
     if (!isDutyStaff(person) && !person.units.includes(step.unit)) {
       return rejection('NOT_UNIT_MEMBER', `step "${step.id}" belongs to unit "${step.unit}"`, { unit: step.unit });
     }
+    if (!workPhases.includes(state.phase)) return wrongPhase();
     if (incident.status === 'resolved') return rejection('INCIDENT_RESOLVED', `incident "${incident.id}" is resolved`);
     if (step.status !== 'open') return rejection('STEP_ALREADY_SETTLED', `step "${step.id}" is already ${step.status}`);
     return undefined;
   }
   if (!isDutyStaff(person)) return rejection('NOT_DUTY_STAFF', `only duty staff ${command.type} incidents`);
+  if (!workPhases.includes(state.phase)) return wrongPhase();
   switch (command.type) {
     case 'acknowledgeIncident':
       if (incident.status === 'resolved')
@@ -233,16 +233,16 @@ export function checkHandover(
   command: CommandOf<'handOverDuty'>,
   person: Person,
 ): Rejection | undefined {
+  if (!isDutyStaff(person)) return rejection('NOT_DUTY_STAFF', 'duty is handed over by duty officers');
+  const current = onDuty(state);
+  if (current && current !== person.id && !isPlanner(person)) {
+    return rejection('NOT_ON_DUTY', `"${current}" is on duty: only they hand over`, { onDuty: current });
+  }
   if (!reportPhases.includes(state.phase)) {
     return rejection('WRONG_PHASE', `duty is handed over in readiness or live; the event is ${state.phase}`);
   }
   if (!state.template.dutyShifts.some((s) => s.id === command.shiftId)) {
     return rejection('SHIFT_NOT_FOUND', `no duty shift "${command.shiftId}"`);
-  }
-  if (!isDutyStaff(person)) return rejection('NOT_DUTY_STAFF', 'duty is handed over by duty officers');
-  const current = onDuty(state);
-  if (current && current !== person.id && !isPlanner(person)) {
-    return rejection('NOT_ON_DUTY', `"${current}" is on duty: only they hand over`, { onDuty: current });
   }
   const incoming = state.roster.find((p) => p.id === command.to);
   if (!incoming?.roles.includes('duty-officer')) {

@@ -26,3 +26,4 @@ export * from './after-action';
 export * from './automated-checks';
 export * from './checks';
 export * from './program';
+export * from './roster';

@@ -6,7 +6,6 @@ import { isTerminal } from './phases';
 import {
   eventWindowSchema,
   isOpenStatus,
-  isPlanner,
   ownerUnit,
   remindersPassed,
   resolveDue,
@@ -30,9 +29,9 @@ export function unitsWithOpenItems(state: EventState): string[] {
 export function checkLifecycle(
   state: EventState,
   command: CommandOf<'reschedule' | 'cancel'>,
-  person: Person,
+  _person: Person,
 ): Rejection | undefined {
-  if (!isPlanner(person)) return rejection('NOT_PLANNER', `only planners ${command.type} an event`);
+  // Who may reschedule or cancel (planners; for a cancel, also whoever started the event) is `commandAuthority`'s.
   if (command.type === 'reschedule') {
     if (['live', 'review'].includes(state.phase) || isTerminal(state.phase)) {
       return rejection('EVENT_LIVE', `the event is ${state.phase}: it can no longer be rescheduled`);
@@ -144,10 +143,10 @@ export function checkReport(
   command: CommandOf<'submitProgressReport'>,
   person: Person,
 ): Rejection | undefined {
-  const review = state.reviews.find((r) => r.id === command.reviewId);
-  if (!review) return rejection('REVIEW_NOT_FOUND', `no progress review "${command.reviewId}"`);
   if (!person.units.includes(command.unit))
     return rejection('NOT_UNIT_MEMBER', `"${person.id}" does not belong to unit "${command.unit}"`);
+  const review = state.reviews.find((r) => r.id === command.reviewId);
+  if (!review) return rejection('REVIEW_NOT_FOUND', `no progress review "${command.reviewId}"`);
   if (!review.expectedUnits.includes(command.unit)) {
     return rejection('UNIT_NOT_EXPECTED', `unit "${command.unit}" had no open items at review "${review.id}"`);
   }

@@ -1,6 +1,6 @@
 import { type SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { searchAttributeValues, searchAttributeValuesV1, type EventState } from '../domain';
+import { rosterParticipants, searchAttributeValues, searchAttributeValuesV1, type EventState } from '../domain';
 import { searchAttributes as keys } from './search-attributes';
 
 type Current = ReturnType<typeof searchAttributeValues>;
@@ -16,14 +16,25 @@ type Values = Current | ReturnType<typeof searchAttributeValuesV1>;
 export const PENDING_WORK_PATCH = 'pending-work-attributes';
 
 /**
+ * Participants are the roster's people (`participantKey`) from here on, not
+ * the plan's units and roles: lists follow the roster like reads do. Events
+ * that started before replay the participants they published then, and
+ * publish the roster's the next time they publish anything.
+ */
+export const ROSTER_PARTICIPANTS_PATCH = 'roster-participants';
+
+/**
  * Publishes the event's search attributes, upserting only those whose value
  * changed since the last publication (each upsert is a history event).
  * Returns what is now published.
  */
 export function publishSearchAttributes(state: EventState, now: string, previous: Values | undefined): Values {
-  const values: Values = patched(PENDING_WORK_PATCH)
+  const published: Values = patched(PENDING_WORK_PATCH)
     ? searchAttributeValues(state, now)
     : searchAttributeValuesV1(state, now);
+  const values: Values = patched(ROSTER_PARTICIPANTS_PATCH)
+    ? { ...published, participants: rosterParticipants(state.roster) }
+    : published;
   const date = (iso: string | undefined) => (iso ? new Date(iso) : null);
   const pairs: Record<keyof Current, (v: Partial<Current>) => SearchAttributeUpdatePair> = {
     phase: (v) => ({ key: keys.phase, value: v.phase ?? null }),

@@ -18,7 +18,7 @@ export const searchAttributes = {
   percentComplete: defineSearchAttributeKey('ReadinessPercentComplete', SearchAttributeType.DOUBLE),
   pendingUnits: defineSearchAttributeKey('ReadinessPendingUnits', SearchAttributeType.KEYWORD_LIST),
   pendingRoles: defineSearchAttributeKey('ReadinessPendingRoles', SearchAttributeType.KEYWORD_LIST),
-  /** `unit:<id>` and `role:<id>` of everything in the plan: whose lists the event appears in. */
+  /** `person:<fingerprint>` of every roster person (`participantKey`): whose lists the event appears in. */
   participants: defineSearchAttributeKey('ReadinessParticipants', SearchAttributeType.KEYWORD_LIST),
 } as const;
 

@@ -8,8 +8,9 @@ import {
   eventWindowSchema,
   fingerprint,
   listAccess,
-  participantsOf,
   readAccess,
+  rosterParticipants,
+  rosterProblem,
   afterActionRecord,
   reconstruct,
   scopeView,
@@ -289,6 +290,12 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     if (roster.length === 0) {
       throw new Problem(422, 'ROSTER_EMPTY', 'the event needs people: send a roster or use a template with one');
     }
+    // A roster that repeats people, names unknown units or roles, or leaves a gate no one can pass is refused.
+    const rosterRefusal = rosterProblem(loaded.template, roster);
+    if (rosterRefusal) {
+      const { code, ...extra } = rosterRefusal;
+      throw new Problem(422, code, 'the roster cannot run this event', extra);
+    }
     // An event of a program: the program must exist; it offers (or, under `require`, adds) its carried actions.
     const joined = body.program
       ? await joinProgram(client, { programId: body.program, eventId: body.eventId, loaded, actorId: req.actor!.id })
@@ -317,7 +324,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
           { key: searchAttributes.phase, value: 'planning' },
           { key: searchAttributes.template, value: loaded.template.id },
           { key: searchAttributes.eventStart, value: new Date(window.start) },
-          { key: searchAttributes.participants, value: participantsOf(loaded.template) },
+          { key: searchAttributes.participants, value: rosterParticipants(roster) },
           ...(body.program ? [{ key: searchAttributes.program, value: body.program }] : []),
         ],
       });

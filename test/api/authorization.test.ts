@@ -257,7 +257,7 @@ describe('authorisation: every endpoint × every role, on the real stack', () =>
 });
 
 describe('event lists follow read rights', () => {
-  it('shows an event to readers whose units or programs it touches and hides it from others', async () => {
+  it('lists an event to the people of its roster and the readers of its program, never on unit or role claims alone', async () => {
     const program = `prog-${uniqueEventId('scope')}`;
     const eventId = uniqueEventId('listed');
     // An event's program must exist (POST /programs).
@@ -271,20 +271,86 @@ describe('event lists follow read rights', () => {
       .set('Authorization', `Bearer ${await token(personas.planner)}`)
       .send({ eventId, program, template: 'tiny-summit', window: tinyWindow })
       .expect(201);
+    const bearer = async (claims: Claims) => `Bearer ${await token(claims)}`;
     const list = async (claims: Claims) =>
-      (await suite.api.request.get(`/events?program=${program}`).set('Authorization', `Bearer ${await token(claims)}`))
-        .body as {
+      (await suite.api.request.get(`/events?program=${program}`).set('Authorization', await bearer(claims))).body as {
         events: { eventId: string }[];
       };
     const listed = (body: { events: { eventId: string }[] }) => body.events.some((e) => e.eventId === eventId);
     // Visibility is eventually consistent: wait until the planner (who sees everything) sees it.
     await eventually(() => list(personas.planner), listed);
-    expect(listed(await list({ sub: 'someone', units: ['police'] }))).toBe(true);
-    expect(listed(await list({ sub: 'someone', roles: ['steering-head'] }))).toBe(true);
-    expect(listed(await list({ sub: 'someone', programs: [program] }))).toBe(true);
-    expect(listed(await list({ sub: 'someone', units: ['fisheries'], roles: ['viewer'] }))).toBe(false);
-    expect(listed(await list({ sub: 'someone', programs: ['another-program'] }))).toBe(false);
-    // A claim that tries to break out of the query string matches nothing and breaks nothing.
-    expect(listed(await list({ sub: 'someone', units: ["x') OR ('1'='1"] }))).toBe(false);
+    const readers: [string, Claims, boolean][] = [
+      ['a roster member without claims', { sub: 'police.nam' }, true],
+      ['a roster viewer', { sub: 'viewer.trang', roles: ['viewer'] }, true],
+      ["a reader of the event's program", { sub: 'someone', programs: [program] }, true],
+      ['someone off the roster claiming its unit', { sub: 'hx.stranger', units: ['police'] }, false],
+      ['someone off the roster claiming its approver role', { sub: 'hx.stranger', roles: ['steering-head'] }, false],
+      ['a reader of another program', { sub: 'someone', programs: ['another-program'] }, false],
+      // A claim that tries to break out of the query string matches nothing and breaks nothing.
+      ['a claim that tries to break out of the query', { sub: 'someone', units: ["x') OR ('1'='1"] }, false],
+    ];
+    for (const [who, claims, expected] of readers) {
+      const read = await suite.api.request.get(`/events/${eventId}`).set('Authorization', await bearer(claims));
+      // Lists and reads apply the same rule.
+      expect({ who, listed: listed(await list(claims)), read: read.status }).toEqual({
+        who,
+        listed: expected,
+        read: expected ? 200 : 403,
+      });
+    }
   });
+});
+
+describe('who may act is checked before what exists', () => {
+  it.each([
+    [
+      'an incident',
+      'police.nam',
+      '/incidents/inc-9/acknowledge',
+      {},
+      [403, 'NOT_DUTY_STAFF'],
+      'duty.khoa',
+      [404, 'INCIDENT_NOT_FOUND'],
+    ],
+    [
+      'a progress review',
+      'police.nam',
+      '/reviews/review-9/reports',
+      { unit: 'office', status: 'on_track' },
+      [403, 'NOT_UNIT_MEMBER'],
+      'office.mai',
+      [404, 'REVIEW_NOT_FOUND'],
+    ],
+    [
+      'the phase',
+      'head.tuan',
+      '/incidents',
+      { incidentType: 'power', severity: 'low', description: 'flicker' },
+      [403, 'NOT_DUTY_STAFF'],
+      'duty.khoa',
+      [409, 'WRONG_PHASE'],
+    ],
+    [
+      'an item',
+      'head.tuan',
+      '/items/nope/complete',
+      {},
+      [403, 'NOT_ITEM_OWNER'],
+      'police.nam',
+      [404, 'ITEM_NOT_FOUND'],
+    ],
+  ] as const)(
+    'answers a roster member without authority probing %s with 403, and only someone who may act with what exists',
+    async (_what, outsider, path, body, refusal, insider, answer) => {
+      const eventId = await preparedEvent();
+      const send = async (sub: string) =>
+        suite.api.request
+          .post(`/events/${eventId}${path}`)
+          .set('Authorization', `Bearer ${await token({ sub })}`)
+          .send(body);
+      const [refused, answered] = [await send(outsider), await send(insider)];
+      expect([refused.status, refused.body.code]).toEqual(refusal);
+      expect([answered.status, answered.body.code]).toEqual(answer);
+    },
+  );
 });

@@ -233,8 +233,9 @@ describe('pagination', () => {
 
 describe('scoping', () => {
   it('still applies: filters and cursors never widen what a reader lists', async () => {
-    const police: Claims = { sub: 'someone', units: ['police'] };
-    const fisheries: Claims = { sub: 'someone', units: ['fisheries'] };
+    // The roster decides: a member lists their events; a token claiming a unit of them, off the roster, lists none.
+    const police: Claims = { sub: 'police.nam' };
+    const fisheries: Claims = { sub: 'someone', units: ['police'] };
     expect(ids((await get(`${mine}&sort=eventStart`, police)).body)).toEqual(byStart.map(id));
     expect(ids((await get(`${mine}&sort=eventStart`, fisheries)).body)).toEqual([]);
     expect(ids((await get(`${mine}&overdue=true`, fisheries)).body)).toEqual([]);

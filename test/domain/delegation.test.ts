@@ -154,9 +154,9 @@ describe('delegation', () => {
         ['head.tuan', { type: 'revokeDelegation', delegationId: 'dlg-1' }],
       ]).code,
     ).toBe('DELEGATION_REVOKED');
-    expect(play(stateWith(), [['head.tuan', { type: 'revokeDelegation', delegationId: 'dlg-9' }]]).code).toBe(
-      'DELEGATION_NOT_FOUND',
-    );
+    expect(
+      play(stateWith(), [delegateHead(), ['head.tuan', { type: 'revokeDelegation', delegationId: 'dlg-9' }]]).code,
+    ).toBe('DELEGATION_NOT_FOUND');
   });
 });
 

@@ -178,3 +178,54 @@ export const throughReadiness: Step[] = [
 /** The lifecycle event, declared ready and live since its start (the clock has ticked at `eventStart`). */
 export const liveEvent = (change: TemplateChange = () => undefined) =>
   tickAt(given(lifecycleEvent(change), throughReadiness), [eventStart]).state;
+
+// One command of every type, each from someone who could otherwise send it.
+export const everyCommand: Step[] = [
+  ['office.mai', { type: 'completeItem', itemId: 'plan.master' }],
+  ['head.tuan', { type: 'signOffGate', gateId: 'plan-approval', decision: 'approve' }],
+  ['head.tuan', { type: 'delegate', to: 'duty.khoa', validUntil: '2026-12-01T00:00:00.000Z' }],
+  ['head.tuan', { type: 'revokeDelegation', delegationId: 'dlg-1' }],
+  ['office.mai', { type: 'startItem', itemId: 'plan.master' }],
+  ['office.mai', { type: 'blockItem', itemId: 'plan.master', reason: 'no venue' }],
+  ['office.mai', { type: 'unblockItem', itemId: 'plan.master' }],
+  ['office.mai', { type: 'requestWaiver', itemId: 'plan.master', justification: 'no longer needed' }],
+  ['head.tuan', { type: 'decideWaiver', itemId: 'plan.master', decision: 'approve' }],
+  ['office.mai', { type: 'submitProgressReport', reviewId: 'review-1', unit: 'office', status: 'on_track' }],
+  [
+    'planner.linh',
+    {
+      type: 'reschedule',
+      window: { start: '2026-11-17T01:00:00.000Z', end: '2026-11-22T10:00:00.000Z' },
+      reason: 'the summit moved',
+    },
+  ],
+  ['admin.root', { type: 'cancel', reason: 'again' }],
+  ['head.tuan', { type: 'recordDrillResult', scenarioId: 'ddos', ratings: [{ targetId: 't', rating: 'performed' }] }],
+  ['head.tuan', { type: 'waiveDrill', scenarioId: 'ddos', justification: 'held elsewhere' }],
+  ['head.tuan', { type: 'decideGoNoGo', gateId: 'go', decision: 'go' }],
+  ['duty.khoa', { type: 'reportIncident', incidentType: 'power', severity: 'low', description: 'flicker' }],
+  ['duty.khoa', { type: 'acknowledgeIncident', incidentId: 'inc-1' }],
+  ['duty.khoa', { type: 'updateIncidentStep', incidentId: 'inc-1', stepId: 's', outcome: 'done' }],
+  ['duty.khoa', { type: 'resolveIncident', incidentId: 'inc-1', resolution: 'fixed' }],
+  ['duty.khoa', { type: 'reopenIncident', incidentId: 'inc-1', reason: 'again' }],
+  ['duty.khoa', { type: 'handOverDuty', shiftId: 'night', to: 'duty.khoa' }],
+  ['planner.linh', { type: 'addLesson', title: 'Backups', observation: 'late' }],
+  ['planner.linh', { type: 'addCorrectiveAction', title: 'Fix', unit: 'office', due: '2027-01-01T00:00:00.000Z' }],
+  ['planner.linh', { type: 'carryOverCorrectiveAction', itemId: 'corrective.1', reason: 'next year' }],
+  [
+    'system:checks',
+    {
+      type: 'recordCheckResult',
+      itemId: 'plan.master',
+      runAt: '2026-08-01T00:00:00.000Z',
+      result: {
+        ok: true,
+        kind: 'tcp',
+        target: 'a:1',
+        checkedAt: '2026-08-01T00:00:01.000Z',
+        durationMs: 3,
+        summary: 'open',
+      },
+    },
+  ],
+];

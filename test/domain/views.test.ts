@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   createEventState,
-  listAccess,
   eventWindowSchema,
   planTemplateSchema,
   recipientsOf,
@@ -44,26 +43,6 @@ describe('overdue progress reports', () => {
     expect(view.overdueReports.map((r) => r.unit).sort()).toEqual(['cyber', 'office', 'police']);
     expect(view.units.find((u) => u.id === 'police')?.missedReview).toBe('review-1');
     expect(searchAttributeValues(missed, '2026-11-17T02:00:00.000Z').overdueCount).toBe(before + 3);
-  });
-});
-
-describe('list access', () => {
-  it('lists everything for planners, admins and readers of every program, and by participation otherwise', () => {
-    const reader = (claims: Partial<{ roles: string[]; units: string[]; programs: string[] }>) => ({
-      id: 'r',
-      roles: [],
-      units: [],
-      programs: [],
-      ...claims,
-    });
-    expect(listAccess(reader({ roles: ['planner'] }))).toEqual({ all: true });
-    expect(listAccess(reader({ roles: ['admin'] }))).toEqual({ all: true });
-    expect(listAccess(reader({ programs: ['*'] }))).toEqual({ all: true });
-    expect(listAccess(reader({ roles: ['viewer'], units: ['police'], programs: ['asean-2020'] }))).toEqual({
-      all: false,
-      participants: ['unit:police', 'role:viewer'],
-      programs: ['asean-2020'],
-    });
   });
 });
 
