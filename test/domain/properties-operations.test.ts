@@ -377,8 +377,11 @@ function expectInvariants(state: EventState) {
 describe('properties of random runs of rehearsal, readiness, the live event and the review', () => {
   it('keep the invariants, never mutate, tick idempotently and fold back from history', () => {
     const starts = fc.constantFrom(...Object.keys(preludes));
+    // A fixed seed: the coverage check below (each command accepted at least once) must not
+    // depend on the luck of one run's draw.
     fc.assert(fc.property(starts, fc.array(stepArbitrary, { minLength: 20, maxLength: 80 }), simulate), {
       numRuns: 90,
+      seed: 20261202,
     });
     for (const type of [
       'recordDrillResult',

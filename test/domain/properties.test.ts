@@ -367,7 +367,7 @@ function simulate({ variant, createdAfter, warmStart, steps }: Run) {
 
 describe('properties of random runs', () => {
   it('keep the rules’ invariants, never throw in validate, never mutate, and fold back from history', () => {
-    fc.assert(fc.property(runArbitrary, simulate), { numRuns: 100 });
+    fc.assert(fc.property(runArbitrary, simulate), { numRuns: 100, seed: 20261202 });
     // Guard against vacuous runs: the generators reach the interesting commands.
     for (const type of ['completeItem', 'signOffGate', 'startItem', 'requestWaiver', 'decideWaiver', 'reschedule']) {
       expect(accepted[type], `no ${type} was ever accepted`).toBeGreaterThan(0);
