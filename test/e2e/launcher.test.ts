@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/temporal-server';
-import { interrupt, isAlive, repoRoot, spawnTs, type Spawned } from '../support/processes';
+import { interrupt, shutDown, isAlive, repoRoot, spawnTs, type Spawned } from '../support/processes';
 
 const run = promisify(execFile);
 
@@ -22,8 +22,7 @@ describe('npm start (the embedded stack)', () => {
   let dir: string;
   const launched: Spawned[] = [];
   afterAll(async () => {
-    launched.forEach(interrupt);
-    await Promise.all(launched.map((l) => l.exited));
+    await shutDown(launched);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startTemporalDevServer, type TemporalDevServer } from '../../scripts/temporal-server';
-import { interrupt, spawnTs, type Spawned } from '../support/processes';
+import { shutDown, spawnTs, type Spawned } from '../support/processes';
 
 /**
  * `npm run api` against a Temporal server of its own (not the run's shared one, which it stops and
@@ -39,10 +39,7 @@ describe('GET /readyz across a Temporal outage', () => {
   let server: TemporalDevServer | undefined;
   let api: Spawned | undefined;
   afterAll(async () => {
-    if (api) {
-      interrupt(api);
-      await api.exited;
-    }
+    if (api) await shutDown([api]);
     await server?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -88,7 +85,9 @@ describe('GET /readyz across a Temporal outage', () => {
     expect(api.child.pid).toBe(pid);
     // Log lines reach us asynchronously: wait for the transition back rather than count lines at once.
     await api.waitFor('"msg":"not ready"', 10_000);
-    const readyAgain = () => api.output().lastIndexOf('"msg":"ready: ') > api.output().indexOf('"msg":"not ready"');
+    const started = api;
+    const output = () => started.output();
+    const readyAgain = () => output().lastIndexOf('"msg":"ready: ') > output().indexOf('"msg":"not ready"');
     for (let waited = 0; !readyAgain() && waited < 10_000; waited += 100) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

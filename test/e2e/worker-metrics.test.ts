@@ -4,15 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../scripts/temporal-server';
-import { interrupt, spawnTs, type Spawned } from '../support/processes';
+import { interrupt, shutDown, spawnTs, type Spawned } from '../support/processes';
 
 /** The worker's SDK core metrics: on their own endpoint (`npm run worker`), and inside the API's (`npm start`). */
 
 const launched: Spawned[] = [];
 let dir: string | undefined;
 afterAll(async () => {
-  launched.forEach(interrupt);
-  await Promise.all(launched.map((p) => p.exited));
+  await shutDown(launched);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

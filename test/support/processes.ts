@@ -81,6 +81,16 @@ export function interrupt(spawned: Spawned): void {
   signalGroup(spawned, 'SIGINT');
 }
 
+/**
+ * Teardown: Ctrl-C to each process group, then SIGKILL for any still running after `graceMs`;
+ * resolves once every one of them has exited.
+ */
+export async function shutDown(spawned: Spawned[], graceMs = 15_000): Promise<void> {
+  const pids = spawned.map((s) => s.child.pid).filter((pid): pid is number => pid !== undefined);
+  await stopProcessGroups(pids, { sig: 'SIGINT', graceMs });
+  await Promise.all(spawned.map((s) => s.exited));
+}
+
 /** kill -9 of the whole process group, as a crash would; resolves once the process has exited. */
 export async function crash(spawned: Spawned): Promise<number | null> {
   signalGroup(spawned, 'SIGKILL');
