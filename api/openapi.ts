@@ -134,7 +134,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           summary: 'List events (eventually consistent visibility query)',
           operationId: 'listEvents',
           parameters: listParams,
-          responses: { '200': { description: 'events' }, ...errors(400, 401, 503) },
+          responses: { '200': { description: 'events' }, ...errors(400, 401, 403, 503) },
         },
       },
       '/events/{eventId}': {
@@ -164,7 +164,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
             'The after-action record: the whole timeline, completion per work group against deadlines, overdue and escalation statistics, a readiness burn-up, drill ratings, the readiness declaration with its accepted risks, incidents with time to acknowledge and resolve, handovers, lessons and corrective actions. Full readers only.',
           operationId: 'getAfterActionRecord',
           parameters: [eventId],
-          responses: { '200': { description: 'the after-action record' }, ...errors(401, 403, 404, 503) },
+          responses: { '200': { description: 'the after-action record' }, ...errors(400, 401, 403, 404, 503) },
         },
       },
       '/events/{eventId}/report': {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import supertest from 'supertest';
-import { createApp } from '../../api/app';
+import { type Express } from 'express';
+import { createApp, type AppDeps } from '../../api/app';
 import { createAuthenticator, mintDevToken } from '../../api/auth';
 import { checkTemplate, loadTemplateStore, type LoadedTemplate, type TemplateStore } from '../../api/templates';
 import { tinyTemplateInput } from './fixtures';
@@ -24,6 +25,7 @@ function testTemplates(): TemplateStore {
 }
 
 export interface TestApi {
+  app: Express;
   request: ReturnType<typeof supertest>;
   secret: string;
   templates: TemplateStore;
@@ -31,10 +33,12 @@ export interface TestApi {
   reportsDir: string;
   /** A bearer header for a person of the given template's roster. */
   as(personId: string, templateId?: string): Promise<{ Authorization: string }>;
+  /** A signed token for any person, on a roster or not (forged claims, outsiders). */
+  tokenFor(person: Parameters<typeof mintDevToken>[0]): Promise<string>;
 }
 
 /** The real Express app, wired to the real Temporal server through the real client. */
-export function createTestApi(temporal: TestTemporal): TestApi {
+export function createTestApi(temporal: TestTemporal, overrides: Partial<AppDeps> = {}): TestApi {
   const secret = randomBytes(32).toString('hex');
   const templates = testTemplates();
   const reportsDir = mkdtempSync(path.join(tmpdir(), 'readiness-reports-'));
@@ -47,22 +51,21 @@ export function createTestApi(temporal: TestTemporal): TestApi {
     namespace: temporal.namespace,
     temporalUiUrl: 'http://127.0.0.1:8233',
     reportsDir,
+    ...overrides,
   });
+  const tokenFor: TestApi['tokenFor'] = (person) =>
+    mintDevToken(person, { secret, issuer: auth.issuer, audience: auth.audience, expiresIn: '30m' });
   return {
+    app,
     request: supertest(app),
     secret,
     templates,
     reportsDir,
+    tokenFor,
     async as(personId, templateId = 'tiny-summit') {
       const person = templates.get(templateId)?.template.people.find((p) => p.id === personId);
       if (!person) throw new Error(`no ${personId} in ${templateId}`);
-      const token = await mintDevToken(person, {
-        secret,
-        issuer: auth.issuer,
-        audience: auth.audience,
-        expiresIn: '10m',
-      });
-      return { Authorization: `Bearer ${token}` };
+      return { Authorization: `Bearer ${await tokenFor(person)}` };
     },
   };
 }
