@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { personSchema, phases, startEventInputSchema } from '../domain';
+import { canonicalInstantSchema, instantSchema, personSchema, phases, startEventInputSchema } from '../domain';
 
 /**
  * Request and response shapes at the HTTP edge. Built from the domain's
@@ -18,8 +18,8 @@ export const startEventBody = z
       .describe('a template id from the catalogue, or an inline template'),
     window: z
       .object({
-        start: z.iso.datetime({ offset: true }),
-        end: z.iso.datetime({ offset: true }),
+        start: instantSchema,
+        end: instantSchema,
         timeZone: z.string().optional().describe("IANA time zone; defaults to the template's defaultTimeZone"),
       })
       .strict(),
@@ -28,16 +28,22 @@ export const startEventBody = z
   .strict();
 export type StartEventBody = z.infer<typeof startEventBody>;
 
+/**
+ * An instant in a query string: any RFC 3339 spelling of it (offset, with or without
+ * fractions) parses to the same canonical UTC text, so routes compare instants, not spellings.
+ */
+export const instantQuery = canonicalInstantSchema;
+
 export const eventReadQuery = z
   .object({
-    asOf: z.iso.datetime({ offset: true }).optional().describe('reconstruct the event as it was at this instant'),
+    asOf: instantQuery.optional().describe('reconstruct the event as it was at this instant'),
   })
   .strict();
 
 export const timelineQuery = z
   .object({
     format: z.enum(['json', 'csv']).optional().describe('or send Accept: text/csv'),
-    asOf: z.iso.datetime({ offset: true }).optional(),
+    asOf: instantQuery.optional().describe('the timeline up to this instant'),
   })
   .strict();
 
@@ -61,8 +67,6 @@ const visibilityValues = z
   .transform((v) => v.split(','))
   .pipe(z.array(visibilityValue).min(1).max(50));
 
-const instant = z.iso.datetime({ offset: true });
-
 /** What `GET /events` sorts on: each a search attribute the event workflow publishes. */
 export const eventSortKeys = ['eventStart', 'nextDeadline', 'overdueCount', 'percentComplete'] as const;
 export type EventSortKey = (typeof eventSortKeys)[number];
@@ -77,8 +81,8 @@ export const listEventsQuery = z
       .transform((v) => v === 'true')
       .optional()
       .describe('true: events with something overdue; false: events with nothing overdue'),
-    startsAfter: instant.optional().describe('events whose window starts after this instant'),
-    startsBefore: instant.optional().describe('events whose window starts before this instant'),
+    startsAfter: instantQuery.optional().describe('events whose window starts after this instant'),
+    startsBefore: instantQuery.optional().describe('events whose window starts before this instant'),
     pendingUnits: visibilityValues
       .optional()
       .describe(

@@ -11,6 +11,7 @@ export * from './phases';
 export * from './state';
 export * from './template';
 export * from './time';
+export * from './instant';
 export * from './views';
 export * from './schedule';
 export * from './items';

@@ -438,7 +438,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     });
   });
 
-  /** Reads the event (live, or rebuilt from history at `asOf`) and checks the reader may see it. */
+  /** Reads the event (live, or rebuilt from history at `asOf`, a canonical instant) and checks the reader may see it. */
   const readFor = async (req: Request, eventId: string, asOf?: string) => {
     let state: EventState | undefined;
     let timeline;
@@ -448,7 +448,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       const steps = await readHistorySteps(client, eventId).catch((error: unknown) => {
         throw toProblem(error, { eventId });
       });
-      ({ state, timeline } = reconstruct(steps, toIso(new Date(asOf).getTime())));
+      ({ state, timeline } = reconstruct(steps, asOf));
       if (!state) throw new Problem(404, 'EVENT_NOT_STARTED', `event "${eventId}" had not started at ${asOf}`);
     }
     const reader = readerOf(req);
@@ -461,7 +461,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
   router.get('/events/:eventId', async (req, res) => {
     const eventId = parseRequest(eventIdParam, req.params.eventId, ['eventId']);
     const query = parseRequest(eventReadQuery, req.query);
-    const asOf = query.asOf === undefined ? undefined : toIso(new Date(query.asOf).getTime());
+    const { asOf } = query;
     const { state, access, reader } = await readFor(req, eventId, asOf);
     const view = scopeView(toEventView(state, asOf ?? toIso(Date.now())), access, reader.id);
     // Notifications that gave up: an operational problem for full readers to chase, never a blocker.

@@ -94,6 +94,47 @@ describe('audit trail from history', () => {
     expect({ status: before.status, code: before.body.code }).toEqual({ status: 404, code: 'EVENT_NOT_STARTED' });
   });
 
+  it('reads the timeline up to asOf as an instant, however the instant is spelled', async () => {
+    const eventId = uniqueEventId('asof-spelling');
+    const planner = await suite.api.as('planner.linh');
+    await suite.api.request
+      .post('/events')
+      .set(planner)
+      .send({ eventId, template: 'tiny-summit', window: tinyWindow })
+      .expect(201);
+    await suite.api.request
+      .post(`/events/${eventId}/items/plan.master/complete`)
+      .set(await suite.api.as('office.mai'))
+      .send({})
+      .expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await suite.api.request
+      .post(`/events/${eventId}/items/plan.cyber/complete`)
+      .set(await suite.api.as('cyber.hung'))
+      .send({ evidence })
+      .expect(200);
+    const all = await suite.api.request.get(`/events/${eventId}/timeline`).set(planner).expect(200);
+    const at: string = all.body.entries.find((e: { target?: string }) => e.target === 'plan.master').at;
+    const upToFirst = all.body.entries.filter((e: { at: string }) => e.at <= at);
+    expect(upToFirst.length).toBeLessThan(all.body.entries.length);
+
+    // The same instant three ways: canonical UTC, a +07:00 offset, and +00:00 instead of Z.
+    const ms = Date.parse(at);
+    const plus7 = new Date(ms + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
+    for (const spelling of [at, plus7, at.replace('Z', '+00:00')]) {
+      const res = await suite.api.request
+        .get(`/events/${eventId}/timeline?asOf=${encodeURIComponent(spelling)}`)
+        .set(planner);
+      expect({ spelling, status: res.status, entries: res.body.entries }).toEqual({
+        spelling,
+        status: 200,
+        entries: upToFirst,
+      });
+      const read = await suite.api.request.get(`/events/${eventId}?asOf=${encodeURIComponent(spelling)}`).set(planner);
+      expect({ spelling, status: read.status, asOf: read.body.asOf }).toEqual({ spelling, status: 200, asOf: at });
+    }
+  });
+
   it('keeps the timeline from a unit member who may only see their own part', async () => {
     const eventId = uniqueEventId('tl-scope');
     await suite.api.request
