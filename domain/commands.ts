@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actorSchema, evidenceSchema } from './state';
 import { checkResultSchema } from './checks';
 import { drillRatings, severities } from './template';
+import { instantSchema } from './instant';
 
 const ref = z.string().min(1).max(80);
 
@@ -45,8 +46,8 @@ const delegationShape = {
   roles: z.array(ref).min(1).max(50).optional(),
   /** Restrict to these gates; every gate when omitted. */
   gates: z.array(ref).min(1).max(500).optional(),
-  validFrom: z.iso.datetime({ offset: true }).optional(),
-  validUntil: z.iso.datetime({ offset: true }),
+  validFrom: instantSchema.optional(),
+  validUntil: instantSchema,
   reason: z.string().trim().min(1).max(4000).optional(),
 };
 export const delegationRequestSchema = z.object(delegationShape).strict();
@@ -78,7 +79,7 @@ export const unblockItem = commandPair('unblockItem', itemUrl, { note: text().op
 export const requestWaiver = commandPair('requestWaiver', itemUrl, {
   justification: text(),
   /** The waiver lapses then: the item returns to todo and its unit is told. */
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  expiresAt: instantSchema.optional(),
 });
 const waiverDecisionShape = { decision: z.enum(['approve', 'deny']), reason: text().optional() };
 const waiverDecisionRules = (cmd: { decision: string; reason?: string }, ctx: z.RefinementCtx) => {
@@ -110,8 +111,8 @@ export const reschedule = commandPair(
   {
     window: z
       .object({
-        start: z.iso.datetime({ offset: true }),
-        end: z.iso.datetime({ offset: true }),
+        start: instantSchema,
+        end: instantSchema,
         timeZone: z.string().optional(),
       })
       .strict(),
@@ -227,7 +228,7 @@ export const addCorrectiveAction = commandPair(
     title: text(300),
     /** The owner unit: its members close the action like any item. */
     unit: ref,
-    due: z.iso.datetime({ offset: true }),
+    due: instantSchema,
     lessonId: ref.optional(),
   },
 );
@@ -237,7 +238,7 @@ export const carryOverCorrectiveAction = commandPair('carryOverCorrectiveAction'
 export const recordCheckResult = commandPair(
   'recordCheckResult',
   { itemId: ref },
-  { runAt: z.iso.datetime({ offset: true }), result: checkResultSchema },
+  { runAt: instantSchema, result: checkResultSchema },
 );
 
 export const commandSchema = z.union([

@@ -6,6 +6,7 @@ import { isCorrectiveAction } from './review';
 import { actorSchema, type Actor, type EventState, type ItemStatus } from './state';
 import { itemUnit, type Due, type PlanTemplate } from './template';
 import { toMs } from './time';
+import { instantSchema } from './instant';
 
 /**
  * Programs: a chairmanship year, a congress — many events under one id. Each
@@ -130,7 +131,7 @@ export function createProgramState(args: CreateProgramInput & { createdBy: strin
 // ── What an event reports ────────────────────────────────────────────────
 
 const ref = z.string().min(1).max(120);
-const instant = z.iso.datetime({ offset: true });
+const instant = instantSchema;
 
 /**
  * A snapshot of what an event has that crosses events. The event sends the

@@ -12,11 +12,12 @@ import {
 } from './template';
 import { upgradeTemplate } from './upgrade';
 import { addLocalDays, fromLocal, isValidTimeZone, parseClock, toIso, toLocal, toMs } from './time';
+import { instantSchema, isInstantInRange } from './instant';
 
 export const eventWindowSchema = z
   .object({
-    start: z.iso.datetime({ offset: true }),
-    end: z.iso.datetime({ offset: true }),
+    start: instantSchema,
+    end: instantSchema,
     timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as "Asia/Ho_Chi_Minh"'),
   })
   .strict()
@@ -455,4 +456,31 @@ export function dueConflicts(
     }
   }
   return conflicts;
+}
+
+/**
+ * Deadlines this window would put outside the years RFC 3339 can write (0000–9999 in UTC): a window
+ * near the end of year 9999 with deadlines after its end. Each with its template path.
+ */
+export function deadlinesOutOfRange(
+  template: PlanTemplate,
+  window: EventWindow,
+): { path: (string | number)[]; due: Due }[] {
+  const dues: { path: (string | number)[]; due: Due | undefined }[] = [
+    ...template.items.map((item, i) => ({ path: ['items', i, 'due'], due: item.due })),
+    ...template.gates.map((gate, i) => ({ path: ['gates', i, 'due'], due: gate.due })),
+    ...(template.drills?.scenarios ?? []).flatMap((scenario, i) => [
+      { path: ['drills', 'scenarios', i, 'start'], due: scenario.start },
+      { path: ['drills', 'scenarios', i, 'due'], due: scenario.due },
+    ]),
+    ...(['sessions', 'dutyShifts'] as const).flatMap((list) =>
+      template[list].flatMap((span, i) => [
+        { path: [list, i, 'start'], due: span.start },
+        { path: [list, i, 'end'], due: span.end },
+      ]),
+    ),
+  ];
+  return dues.flatMap(({ path, due }) =>
+    due && !isInstantInRange(toMs(resolveDue(due, window))) ? [{ path, due }] : [],
+  );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkSpecSchema } from './checks';
 import { phases } from './phases';
 import { isValidTimeZone } from './time';
+import { instantSchema } from './instant';
 
 /**
  * Plan templates: the reusable description of an event's readiness plan.
@@ -33,7 +34,7 @@ export const dueSchema = z.union([
       from: z.enum(['start', 'end']).default('start'),
     })
     .strict(),
-  z.object({ absolute: z.iso.datetime({ offset: true }) }).strict(),
+  z.object({ absolute: instantSchema }).strict(),
 ]);
 export type Due = z.infer<typeof dueSchema>;
 

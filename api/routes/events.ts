@@ -4,8 +4,12 @@ import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporali
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import {
+  deadlinesOutOfRange,
   dueConflicts,
+  earliestInstant,
   eventWindowSchema,
+  formatPath,
+  latestInstant,
   fingerprint,
   listAccess,
   readAccess,
@@ -275,6 +279,17 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       { ...body.window, timeZone: body.window.timeZone ?? loaded.template.defaultTimeZone },
       ['window'],
     );
+    const outOfRange = deadlinesOutOfRange(loaded.template, window);
+    if (outOfRange.length > 0) {
+      throw new Problem(422, 'DEADLINE_OUT_OF_RANGE', 'in this window some deadlines fall after the year 9999', {
+        issues: outOfRange.map(({ path }) => ({
+          code: 'INSTANT_OUT_OF_RANGE',
+          path: ['template', ...path],
+          at: formatPath(['template', ...path]),
+          message: `this deadline falls outside ${earliestInstant} – ${latestInstant}`,
+        })),
+      });
+    }
     const conflicts = dueConflicts(loaded.template, window);
     if (conflicts.length > 0) {
       throw new Problem(422, 'DUE_AFTER_GATE', 'in this window some items fall due after the gate that covers them', {

@@ -298,6 +298,92 @@ describe('completing items and deciding gates over HTTP', () => {
   });
 });
 
+describe('instants past the year 9999', () => {
+  // Each is in year 10000 once in UTC: toISOString would print it as +010000-…, which is not RFC 3339.
+  const lateWindow = { ...tinyWindow, start: '9999-12-30T00:00:00Z', end: '9999-12-31T23:00:00-05:00' };
+  const withTemplate = (change: (t: typeof tinyTemplateInput) => void) => {
+    const template = structuredClone(tinyTemplateInput);
+    change(template);
+    return template;
+  };
+  const cases: [
+    string,
+    'get' | 'post',
+    (eventId: string) => string,
+    Record<string, unknown>,
+    number,
+    string,
+    string,
+  ][] = [
+    ['a window end', 'post', () => '/events', { window: lateWindow }, 400, 'VALIDATION_FAILED', 'window.end'],
+    [
+      'an absolute deadline in a template',
+      'post',
+      () => '/events',
+      {
+        window: tinyWindow,
+        template: withTemplate((t) => Object.assign(t.gates[0]!, { due: { absolute: '9999-12-31T20:00:00-08:00' } })),
+      },
+      422,
+      'TEMPLATE_INVALID',
+      'template.gates[0].due.absolute',
+    ],
+    [
+      'a relative deadline after a window at the end of 9999',
+      'post',
+      () => '/events',
+      {
+        window: { ...tinyWindow, start: '9999-12-20T00:00:00Z', end: '9999-12-30T00:00:00Z' },
+        template: withTemplate((t) => Object.assign(t.items[0]!, { due: { daysAfter: 3, from: 'end' } })),
+      },
+      422,
+      'DEADLINE_OUT_OF_RANGE',
+      'template.items[0].due',
+    ],
+    [
+      'a reschedule',
+      'post',
+      (id) => `/events/${id}/reschedule`,
+      { window: lateWindow, reason: 'moved' },
+      400,
+      'VALIDATION_FAILED',
+      'window.end',
+    ],
+    [
+      'a delegation window',
+      'post',
+      (id) => `/events/${id}/delegations`,
+      { to: 'both.roles', validUntil: '9999-12-31T23:59:00-00:01' },
+      400,
+      'VALIDATION_FAILED',
+      'validUntil',
+    ],
+    [
+      'a waiver expiry',
+      'post',
+      (id) => `/events/${id}/items/plan.master/waiver`,
+      { justification: 'not needed', expiresAt: '9999-12-31T19:00:00-05:00' },
+      400,
+      'VALIDATION_FAILED',
+      'expiresAt',
+    ],
+    ['asOf', 'get', (id) => `/events/${id}?asOf=9999-12-31T23:00:00-05:00`, {}, 400, 'VALIDATION_FAILED', 'asOf'],
+  ];
+  let eventId: string;
+  it.each(cases)(
+    'refuses %s with INSTANT_OUT_OF_RANGE at its path',
+    async (_label, method, path, body, status, code, at) => {
+      eventId ??= await startEvent();
+      const url = path(eventId);
+      const request = suite.api.request[method](url).set(await suite.api.as('planner.linh'));
+      const start = url === '/events' ? { eventId: uniqueEventId('late'), template: 'tiny-summit' } : {};
+      const res = await (method === 'post' ? request.send({ ...start, ...body }) : request);
+      expectProblem(res, status, code);
+      expect(res.body.issues).toContainEqual(expect.objectContaining({ at, code: 'INSTANT_OUT_OF_RANGE' }));
+    },
+  );
+});
+
 describe('GET /events', () => {
   it('lists events filtered by phase from visibility', async () => {
     const program = `prog-${uniqueEventId('p')}`;
