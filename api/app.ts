@@ -6,8 +6,10 @@ import helmet from 'helmet';
 import { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { identify, requireActor, type Authenticator } from './auth';
+import { bodyGuard, byteLimit, jsonMediaTypes } from './bodies';
 import { eventLogContext, httpLogger, REQUEST_ID_HEADER } from './logging';
 import { createApiMetrics, type ApiMetrics } from './metrics';
+import { unmatchedRoute } from './methods';
 import { createReadinessCheck, opsRouter, type ReadinessCheck } from './ops';
 import { buildOpenApiDocument } from './openapi';
 import { Problem, problemHandler } from './problems';
@@ -100,14 +102,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
 
   app.use(requireActor);
-  // Bodies are read only for authenticated callers.
-  app.use(
-    express.json({
-      limit: deps.bodyLimit ?? defaultBodyLimit,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
+  // Bodies are read only for authenticated callers, and only JSON within the limit: the rest is refused unread.
+  const bodyLimitBytes = byteLimit(deps.bodyLimit ?? defaultBodyLimit);
+  app.use(bodyGuard(bodyLimitBytes));
+  app.use(express.json({ limit: bodyLimitBytes, strict: true, type: jsonMediaTypes }));
   const uiBase = deps.temporalUiUrl?.replace(/\/$/, '');
   app.use(
     eventsRouter({
@@ -125,7 +123,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(reportRouter({ client: deps.client, reportsDir: deps.reportsDir ?? defaultReportsDir }));
   app.use(inboxRouter({ client: deps.client }));
   app.use(programsRouter({ client: deps.client, taskQueue: deps.taskQueue }));
-  app.use((req, _res, next) => next(new Problem(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(unmatchedRoute(app));
   app.use(problemHandler);
   return app;
 }

@@ -69,6 +69,18 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      // Answers any path can give (docs/security.md): not repeated on every operation.
+      responses: {
+        MethodNotAllowed: {
+          ...problem,
+          description: 'METHOD_NOT_ALLOWED: the path exists, the method does not; Allow lists the methods it has',
+          headers: { Allow: { schema: { type: 'string' }, description: 'e.g. "GET, HEAD, POST"' } },
+        },
+        UnsupportedMediaType: {
+          ...problem,
+          description: 'UNSUPPORTED_MEDIA_TYPE: a request body that is not application/json (or application/*+json)',
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { type Express } from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => temporal?.close());
 
 interface Built {
+  app: Express;
   request: ReturnType<typeof supertest>;
   /** The bearer token of a person of the tiny template's roster. */
   tokenOf: (personId: string) => Promise<string>;
@@ -47,6 +51,7 @@ function build(options: HttpOptions & { logger?: pino.Logger; templates?: Templa
     return mintDevToken(person, { secret, ...auth, expiresIn: '10m' });
   };
   return {
+    app,
     request: supertest(app),
     tokenOf,
     as: async (personId) => ({ Authorization: `Bearer ${await tokenOf(personId)}` }),
@@ -63,6 +68,37 @@ function expectProblem(
 }
 
 const startBody = () => ({ eventId: uniqueEventId('hard'), template: 'tiny-summit', window: tinyWindow });
+
+/** The app on a loopback port, for requests supertest cannot shape (no Content-Type, a body never sent). */
+async function listening(app: Express): Promise<{ port: number; close: () => Promise<void> }> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A POST with exactly these headers and this body (Node adds no Content-Type of its own). */
+function rawPost(port: number, path: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number; code?: string; type?: string }>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          code: (JSON.parse(text) as { code?: string }).code,
+          type: res.headers['content-type'],
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('security headers', () => {
   it('sends helmet headers and no x-powered-by, on answers and on problems alike', async () => {
@@ -155,6 +191,133 @@ describe('request bodies', () => {
     const { request } = build({ bodyLimit: '1kb' });
     const res = await request.post('/events').send({ ...startBody(), program: 'x'.repeat(2048) });
     expectProblem(res, 401, 'TOKEN_MISSING');
+  });
+});
+
+describe('request media types', () => {
+  const startUrl = (eventId: string, itemId = 'plan.master') => `/events/${eventId}/items/${itemId}/start`;
+  async function startedEvent(built: Built): Promise<string> {
+    const res = await built.request
+      .post('/events')
+      .set(await built.as('planner.linh'))
+      .send(startBody());
+    expect(res.status).toBe(201);
+    return res.body.eventId as string;
+  }
+  async function itemOf(built: Built, eventId: string, itemId: string) {
+    const res = await built.request.get(`/events/${eventId}`).set(await built.as('planner.linh'));
+    return (res.body.items as { id: string }[]).find((i) => i.id === itemId);
+  }
+
+  it.each([
+    ['text/plain', { 'Content-Type': 'text/plain' }, '{"note":"sent as text"}'],
+    ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'note=sent+as+a+form'],
+    [
+      'multipart',
+      { 'Content-Type': 'multipart/form-data; boundary=x' },
+      '--x\r\nContent-Disposition: form-data; name="note"\r\n\r\nsent as multipart\r\n--x--\r\n',
+    ],
+    ['no Content-Type', {}, '{"note":"sent untyped"}'],
+  ])(
+    'refuses a command body sent as %s with 415 UNSUPPORTED_MEDIA_TYPE and leaves the item as it was',
+    async (_label, headers: Record<string, string>, body) => {
+      const built = build();
+      const eventId = await startedEvent(built);
+      const before = await itemOf(built, eventId, 'plan.master');
+      const server = await listening(built.app);
+      try {
+        const res = await rawPost(
+          server.port,
+          startUrl(eventId),
+          { ...(await built.as('office.mai')), ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+          body,
+        );
+        expect(res).toEqual({
+          status: 415,
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          type: expect.stringMatching(/^application\/problem\+json/),
+        });
+      } finally {
+        await server.close();
+      }
+      expect(await itemOf(built, eventId, 'plan.master')).toEqual(before);
+    },
+  );
+
+  it('runs a command whose body is JSON with a charset, and one with no body at all', async () => {
+    const built = build();
+    const eventId = await startedEvent(built);
+    const json = await built.request
+      .post(startUrl(eventId))
+      .set(await built.as('office.mai'))
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ note: 'sent as JSON' }));
+    expect(json.status).toBe(200);
+    const server = await listening(built.app);
+    try {
+      const empty = await rawPost(
+        server.port,
+        startUrl(eventId, 'order.routes'),
+        { ...(await built.as('police.nam')), 'Content-Length': '0' },
+        '',
+      );
+      expect(empty.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    expect(await itemOf(built, eventId, 'plan.master')).toMatchObject({ status: 'in_progress' });
+    expect(await itemOf(built, eventId, 'order.routes')).toMatchObject({ status: 'in_progress' });
+  });
+});
+
+describe('declared body sizes', () => {
+  it('refuses a declared Content-Length over the limit with 413 before the body is sent, and closes the connection', async () => {
+    const built = build();
+    const server = await listening(built.app);
+    const token = await built.tokenOf('planner.linh');
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1');
+        let text = '';
+        // Only the first bytes of the 20 MB are ever sent: an answer must come without the rest.
+        const timer = setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`no answer and no close before the body was sent; got ${JSON.stringify(text)}`));
+        }, 5_000);
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve(text);
+        });
+        socket.write(
+          `POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${20 * 1024 * 1024}\r\n\r\n{"eventId":"`,
+        );
+      });
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 413 /);
+      expect(head).toMatch(/^content-type: application\/problem\+json/im);
+      expect(head).toMatch(/^connection: close/im);
+      expect((JSON.parse(body) as { code: string }).code).toBe('BODY_TOO_LARGE');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('methods', () => {
+  it.each([
+    ['TRACE', '/events', 'GET, HEAD, POST'],
+    ['PUT', '/events/some-event', 'GET, HEAD'],
+    ['PATCH', '/events/some-event/items/some-item/start', 'POST'],
+    ['GET', '/events/some-event/delegations/some-delegation', 'DELETE'],
+  ])('answers %s %s with 405 METHOD_NOT_ALLOWED and Allow: %s', async (method, path, allow) => {
+    const { request, as } = build();
+    const res = await request[method.toLowerCase() as 'put'](path).set(await as('planner.linh'));
+    expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.allow).toBe(allow);
   });
 });
 
