@@ -56,6 +56,7 @@ export const errorKinds = {
   REOPEN_NOT_COVERED: 'rule',
   INVALID_DELEGATION: 'rule',
   INVALID_WINDOW: 'rule',
+  WINDOW_ENDED: 'rule',
   UNIT_NOT_EXPECTED: 'rule',
   UNKNOWN_REFERENCE: 'rule',
   REMEDIATION_OPEN: 'rule',

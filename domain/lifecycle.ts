@@ -1,4 +1,4 @@
-import { type CommandOf } from './commands';
+import { type Command, type CommandOf } from './commands';
 import { type Notification } from './effects';
 import { rejection, type Rejection } from './errors';
 import { notification } from './notifications';
@@ -14,6 +14,7 @@ import {
   type ItemState,
 } from './state';
 import { type Person } from './template';
+import { toIso, toMs } from './time';
 
 /** Units that still have open items: who is told about changes to the whole event. */
 export function unitsWithOpenItems(state: EventState): string[] {
@@ -46,6 +47,23 @@ export function checkLifecycle(
       });
     }
   }
+  return undefined;
+}
+
+/** A window that has ended by `now`: no event can run in it, whether started or rescheduled into it. */
+export function windowEnded(window: { end: string }, now: string): Rejection | undefined {
+  if (toMs(window.end) > toMs(now)) return undefined;
+  return rejection('WINDOW_ENDED', 'the window has already ended', { end: toIso(toMs(window.end)), now });
+}
+
+/**
+ * Rules a command must pass when it is admitted (the workflow's update validator), beyond
+ * `validate`. They came after events were already running: the update handler and the history
+ * fold re-run `validate` over commands accepted before them, so they must not apply these, and a
+ * refusal here never enters history.
+ */
+export function admissionRefusal(command: Command, now: string): Rejection | undefined {
+  if (command.type === 'reschedule') return windowEnded(command.window, now);
   return undefined;
 }
 

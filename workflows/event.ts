@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
+  admissionRefusal,
   apply,
   commandRequestSchema,
   commandSchema,
@@ -275,7 +276,11 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<{ eventI
       {
         validator: (raw) => {
           const request = parse(definition.name, raw);
-          if (!remembered(request)) check(request);
+          if (remembered(request)) return;
+          check(request);
+          // Only here, never in the handler: commands accepted before these rules must still replay.
+          const late = admissionRefusal(request.command, now());
+          if (late) refuse(late);
         },
       },
     );

@@ -92,7 +92,9 @@ describe('reschedule and cancel', () => {
   it('moves every relative deadline by the shift and refuses anyone but a planner', async () => {
     const eventId = await startEvent();
     const before = await view(eventId);
-    const shiftMs = 7 * 86_400_000;
+    // Whole weeks, enough for the new window to lie ahead of the clock (a window that has ended is refused).
+    const weekMs = 7 * 86_400_000;
+    const shiftMs = (Math.ceil((Date.now() - Date.parse(tinyWindow.start)) / weekMs) + 1) * weekMs;
     const window = {
       start: new Date(Date.parse(tinyWindow.start) + shiftMs).toISOString(),
       end: new Date(Date.parse(tinyWindow.end) + shiftMs).toISOString(),
@@ -109,6 +111,19 @@ describe('reschedule and cancel', () => {
       expect(Date.parse(moved.due) - Date.parse(item.due)).toBe(shiftMs);
     }
     expect(after.window.start).toBe(window.start);
+  });
+
+  it('refuses a reschedule into a window that has already ended with 422 WINDOW_ENDED and moves nothing', async () => {
+    const eventId = await startEvent();
+    const before = await view(eventId);
+    const ended = {
+      start: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      end: new Date(Date.now() - 1000).toISOString(),
+    };
+    const res = await post(`/events/${eventId}/reschedule`, 'planner.linh', { window: ended, reason: 'Lùi lại' });
+    expect(problem(res)).toEqual({ status: 422, code: 'WINDOW_ENDED' });
+    const after = await view(eventId);
+    expect({ window: after.window, items: after.items }).toEqual({ window: before.window, items: before.items });
   });
 
   it('cancels with a reason, stops the workflow and refuses every later action', async () => {

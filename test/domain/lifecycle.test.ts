@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandSchema, nextWakeUp, tick, type EventState, type Phase } from '../../domain';
+import { admissionRefusal, commandSchema, nextWakeUp, tick, type EventState, type Phase } from '../../domain';
 import { tinyWindow } from '../support/fixtures';
 import {
   about,
@@ -95,6 +95,15 @@ describe('rescheduling', () => {
     for (const [itemId, [, moved]] of Object.entries(dues)) expect(after.items[itemId]!.due).toBe(moved);
     expect(after.items['plan.permit']!.due).toBe(permitDue);
     expect(after.gates['plan-approval']!.due).toBe(gate[1]);
+  });
+
+  it('admits a reschedule only into a window that has not ended by now (WINDOW_ENDED)', () => {
+    const now = '2026-11-20T00:00:00.000Z';
+    const command = (end: string) => commandSchema.parse(reschedule({ start: '2026-11-18T00:00:00.000Z', end }));
+    expect(admissionRefusal(command('2026-11-19T23:59:59.999Z'), now)?.code).toBe('WINDOW_ENDED');
+    expect(admissionRefusal(command('2026-11-20T07:00:00+07:00'), now)?.code).toBe('WINDOW_ENDED');
+    // A window already under way but not over is still a window the event can run in.
+    expect(admissionRefusal(command('2026-11-20T00:00:00.001Z'), now)).toBeUndefined();
   });
 
   it('records who moved the event, when, why, and the window it had', () => {
