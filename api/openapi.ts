@@ -139,6 +139,13 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
         post: {
           summary: 'Start an event from a template (planner)',
           operationId: 'startEvent',
+          parameters: [
+            {
+              ...idempotency,
+              description:
+                'a retried start with the same key and body answers the first 201 again; with another body, 409 IDEMPOTENCY_KEY_REUSED',
+            },
+          ],
           requestBody: json(startEventBody),
           responses: { '201': { description: 'the event workflow started' }, ...errors(400, 401, 403, 409, 422, 503) },
         },

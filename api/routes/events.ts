@@ -1,6 +1,11 @@
 import { readerOf } from '../auth';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import {
@@ -41,6 +46,7 @@ import { Problem, toProblem } from '../problems';
 import {
   eventIdParam,
   eventReadQuery,
+  idempotencyKey,
   listEventsQuery,
   startEventBody,
   timelineQuery,
@@ -64,6 +70,30 @@ import {
   type VisibleWorkflow,
 } from '../visibility';
 import { joinProgram } from './programs';
+
+/**
+ * What a start with an `Idempotency-Key` leaves in the workflow's memo: the key, a fingerprint of the
+ * caller and body, and the 201 body it answered. A retry reads it back from Temporal (any API replica
+ * can answer it), from the chain's first run so that continue-as-new does not lose it.
+ */
+const startRequestMemoKey = 'startRequest';
+const startRequestMemo = z.object({
+  key: idempotencyKey,
+  fingerprint: z.string(),
+  response: z.record(z.string(), z.unknown()),
+});
+type StartRequestMemo = z.infer<typeof startRequestMemo>;
+
+async function startRequestOf(client: Client, workflowId: string): Promise<StartRequestMemo | undefined> {
+  const latest = await client.workflow.getHandle(workflowId).describe();
+  const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId;
+  const first =
+    firstRunId && firstRunId !== latest.runId
+      ? await client.workflow.getHandle(workflowId, firstRunId).describe()
+      : latest;
+  const parsed = startRequestMemo.safeParse(first.memo?.[startRequestMemoKey]);
+  return parsed.success ? parsed.data : undefined;
+}
 
 export interface EventsRouterDeps {
   client: Client;
@@ -253,6 +283,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
 
   router.post('/events', requireRole('planner'), async (req, res) => {
     const body = parseRequest(startEventBody, req.body);
+    const key = parseRequest(idempotencyKey.optional(), req.header('Idempotency-Key'), ['headers', 'Idempotency-Key']);
     let loaded;
     if (typeof body.template === 'string') {
       loaded = templates.get(body.template);
@@ -327,6 +358,16 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       createdBy: req.actor!.id,
     };
     const workflowId = eventWorkflowId(body.eventId);
+    const response = {
+      eventId: body.eventId,
+      workflowId,
+      phase: 'planning',
+      template: { id: loaded.template.id, hash: loaded.hash },
+      window: window,
+      ...(joined ? { program: joined.response } : {}),
+      links: links(body.eventId),
+    };
+    const request = key ? { key, fingerprint: fingerprint({ actor: req.actor!.id, body }) } : undefined;
     try {
       await client.workflow.start(eventWorkflowType, {
         workflowId,
@@ -335,6 +376,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         // An event id is used once: a second start, even after the first ended, is a conflict.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        ...(request ? { memo: { [startRequestMemoKey]: { ...request, response } satisfies StartRequestMemo } } : {}),
         typedSearchAttributes: [
           { key: searchAttributes.phase, value: 'planning' },
           { key: searchAttributes.template, value: loaded.template.id },
@@ -345,20 +387,20 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       });
     } catch (error) {
       await joined?.abandon(error);
-      throw toProblem(error, { eventId: body.eventId });
+      // A retry of a start that already happened answers what the start answered; the same key with
+      // another body (or caller) is refused; a start without the key, or with another, is a conflict.
+      const earlier =
+        request && error instanceof WorkflowExecutionAlreadyStartedError
+          ? await startRequestOf(client, workflowId).catch(() => undefined)
+          : undefined;
+      if (!earlier || earlier.key !== request?.key) throw toProblem(error, { eventId: body.eventId });
+      if (earlier.fingerprint !== request?.fingerprint) {
+        throw new Problem(409, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+      }
+      res.status(201).location(links(body.eventId).self).json(earlier.response);
+      return;
     }
-    res
-      .status(201)
-      .location(links(body.eventId).self)
-      .json({
-        eventId: body.eventId,
-        workflowId,
-        phase: 'planning',
-        template: { id: loaded.template.id, hash: loaded.hash },
-        window: window,
-        ...(joined ? { program: joined.response } : {}),
-        links: links(body.eventId),
-      });
+    res.status(201).location(links(body.eventId).self).json(response);
   });
 
   /**

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { useTestApi } from '../support/api';
-import { evidence, tinyTemplateInput, tinyWindow } from '../support/fixtures';
+import { rmSync } from 'node:fs';
+import { eventWorkflowId } from '../../workflows/definitions';
+import { createTestApi, useTestApi, type TestApi } from '../support/api';
+import { evidence, generatedTemplateInput, tinyTemplateInput, tinyWindow } from '../support/fixtures';
 import { eventually, uniqueEventId } from '../support/temporal';
 
 const suite = useTestApi();
@@ -130,6 +132,78 @@ describe('POST /events', () => {
       .set(await suite.api.as('head.tuan'))
       .send({ eventId: uniqueEventId('noplanner'), template: 'tiny-summit', window: tinyWindow });
     expectProblem(res, 403, 'ROLE_REQUIRED');
+  });
+});
+
+describe('POST /events with an Idempotency-Key', () => {
+  const startWith = async (api: TestApi, key: string, body: Record<string, unknown>) =>
+    api.request
+      .post('/events')
+      .set(await api.as('planner.linh'))
+      .set('Idempotency-Key', key)
+      .send(body);
+  /** Another API process on the same Temporal: nothing of the first one's memory. */
+  const withReplica = async (use: (replica: TestApi) => Promise<void>) => {
+    const replica = createTestApi(suite.temporal);
+    try {
+      await use(replica);
+    } finally {
+      rmSync(replica.reportsDir, { recursive: true, force: true });
+    }
+  };
+
+  it('answers a retried start with the first 201 body, also from another API replica', async () => {
+    const eventId = uniqueEventId('idem-start');
+    const body = { eventId, template: 'tiny-summit', window: tinyWindow };
+    const first = await startWith(suite.api, 'start-idem-0001', body);
+    expect(first.status).toBe(201);
+    const again = await startWith(suite.api, 'start-idem-0001', body);
+    expect({ status: again.status, location: again.headers.location, body: again.body }).toEqual({
+      status: 201,
+      location: first.headers.location,
+      body: first.body,
+    });
+    await withReplica(async (replica) => {
+      const fromReplica = await startWith(replica, 'start-idem-0001', body);
+      expect({ status: fromReplica.status, body: fromReplica.body }).toEqual({ status: 201, body: first.body });
+    });
+  });
+
+  it.each([
+    [
+      'the same key with another body',
+      'start-idem-0002',
+      { window: { ...tinyWindow, end: '2026-11-16T10:00:00Z' } },
+      'IDEMPOTENCY_KEY_REUSED',
+    ],
+    ['another key', 'start-idem-other', {}, 'EVENT_EXISTS'],
+  ])('refuses a second start with %s, leaving the first event as it was', async (_label, key, change, code) => {
+    const eventId = uniqueEventId('idem-refuse');
+    const body = { eventId, template: 'tiny-summit', window: tinyWindow };
+    expect((await startWith(suite.api, 'start-idem-0002', body)).status).toBe(201);
+    expectProblem(await startWith(suite.api, key, { ...body, ...change }), 409, code);
+    expect((await getEvent(eventId)).body.window.end).toBe(tinyWindow.end);
+  });
+
+  it('answers a retried start with the first 201 body after the event continued as new', async () => {
+    const eventId = uniqueEventId('idem-can');
+    const count = 120;
+    const body = { eventId, template: generatedTemplateInput(count), window: tinyWindow };
+    const first = await startWith(suite.api, 'start-idem-0003', body);
+    expect(first.status).toBe(201);
+    const mai = await suite.api.as('office.mai');
+    for (let i = 1; i <= count; i++) {
+      await suite.api.request
+        .post(`/events/${eventId}/items/gen.item-${String(i).padStart(4, '0')}/complete`)
+        .set(mai)
+        .send({})
+        .expect(200);
+    }
+    const handle = suite.temporal.client.workflow.getHandle(eventWorkflowId(eventId));
+    const started = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(started?.continuedExecutionRunId).toBeTruthy();
+    const again = await startWith(suite.api, 'start-idem-0003', body);
+    expect({ status: again.status, body: again.body }).toEqual({ status: 201, body: first.body });
   });
 });
 
