@@ -2,7 +2,7 @@ import { type Command, type CommandOf } from './commands';
 import { type Notification } from './effects';
 import { rejection, type Rejection } from './errors';
 import { notification } from './notifications';
-import { isTerminal } from './phases';
+import { isTerminal, phases } from './phases';
 import {
   eventWindowSchema,
   isOpenStatus,
@@ -13,7 +13,7 @@ import {
   type EventWindow,
   type ItemState,
 } from './state';
-import { type Person } from './template';
+import { type Person, type PlanTemplate } from './template';
 import { toIso, toMs } from './time';
 
 /** Units that still have open items: who is told about changes to the whole event. */
@@ -54,6 +54,20 @@ export function checkLifecycle(
 export function windowEnded(window: { end: string }, now: string): Rejection | undefined {
   if (toMs(window.end) > toMs(now)) return undefined;
   return rejection('WINDOW_ENDED', 'the window has already ended', { end: toIso(toMs(window.end)), now });
+}
+
+/**
+ * Items this window makes fall due after the event's end, in phases up to live: no one could do
+ * them while the event still needs them (the clock moves the event to review at its end). Items of
+ * the review phase come after the end by nature and are not listed.
+ */
+export function dueAfterEnd(template: PlanTemplate, window: EventWindow): { itemId: string; due: string }[] {
+  const review = phases.indexOf('review');
+  return template.items.flatMap((item) => {
+    if (phases.indexOf(item.phase) >= review) return [];
+    const due = resolveDue(item.due, window);
+    return toMs(due) > toMs(window.end) ? [{ itemId: item.id, due }] : [];
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import {
   deadlinesOutOfRange,
+  dueAfterEnd,
   dueConflicts,
   earliestInstant,
   eventWindowSchema,
@@ -329,6 +330,17 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
           path: ['template', 'gates', c.gateId, 'covers', c.itemId],
           at: `template.gates[${c.gateId}].covers[${c.itemId}]`,
           message: `item "${c.itemId}" is due ${c.itemDue}, after gate "${c.gateId}" (${c.gateDue})`,
+        })),
+      });
+    }
+    const late = dueAfterEnd(loaded.template, window);
+    if (late.length > 0) {
+      throw new Problem(422, 'DUE_AFTER_END', 'in this window some items fall due after the event ends', {
+        issues: late.map((l) => ({
+          code: 'DUE_AFTER_END',
+          path: ['template', 'items', l.itemId, 'due'],
+          at: `template.items[${l.itemId}].due`,
+          message: `item "${l.itemId}" is due ${l.due}, after the event ends (${window.end})`,
         })),
       });
     }

@@ -93,6 +93,32 @@ describe('POST /events', () => {
     ]);
   });
 
+  it.each([
+    ['a relative deadline after the end', 0, { daysAfter: 1, from: 'end' }, 'plan.master'],
+    ['an absolute deadline after the end', 2, { absolute: '2026-12-01T00:00:00Z' }, 'order.routes'],
+  ])('answers 422 DUE_AFTER_END naming the item when %s', async (_label, index, due, itemId) => {
+    const template = structuredClone(tinyTemplateInput);
+    Object.assign(template.items[index]!, { due });
+    const res = await suite.api.request
+      .post('/events')
+      .set(await suite.api.as('planner.linh'))
+      .send({ eventId: uniqueEventId('late'), template, window: tinyWindow });
+    expectProblem(res, 422, 'DUE_AFTER_END');
+    expect(res.body.issues.map((i: { code: string; path: unknown[] }) => [i.code, i.path])).toEqual([
+      ['DUE_AFTER_END', ['template', 'items', itemId, 'due']],
+    ]);
+  });
+
+  it('starts an event whose review-phase item falls due after the end', async () => {
+    const template = structuredClone(tinyTemplateInput);
+    Object.assign(template.items[2]!, { phase: 'review', due: { daysAfter: 7, from: 'end' } });
+    const res = await suite.api.request
+      .post('/events')
+      .set(await suite.api.as('planner.linh'))
+      .send({ eventId: uniqueEventId('review-late'), template, window: tinyWindow });
+    expect(res.status).toBe(201);
+  });
+
   it('starts an event from a valid inline template', async () => {
     const eventId = uniqueEventId('inline-ok');
     const res = await suite.api.request
