@@ -15,10 +15,14 @@ export const isInstantInRange = (epochMs: number): boolean =>
   epochMs >= toMs(earliestInstant) && epochMs <= toMs(latestInstant);
 
 /** An RFC 3339 date-time with an offset, in years 0000–9999 once in UTC. The text is kept as sent. */
-export const instantSchema = z.iso.datetime({ offset: true }).refine((v) => isInstantInRange(toMs(v)), {
-  message: `an instant between ${earliestInstant} and ${latestInstant}`,
-  params: { code: 'INSTANT_OUT_OF_RANGE' },
-});
+export const instantSchema = z.iso.datetime({ offset: true }).refine(
+  // Text that is no date-time at all is the format check's issue, not this one's.
+  (v) => Number.isNaN(toMs(v)) || isInstantInRange(toMs(v)),
+  {
+    message: `an instant between ${earliestInstant} and ${latestInstant}`,
+    params: { code: 'INSTANT_OUT_OF_RANGE' },
+  },
+);
 
 /** The same instant, normalised to canonical UTC (`…T07:43:58.000Z`): compare and store this, never the text sent. */
 export const canonicalInstantSchema = instantSchema.transform((v) => toIso(toMs(v)));
