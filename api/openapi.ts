@@ -1,6 +1,19 @@
 import { programsOpenApiPaths } from './routes/programs';
 import { z } from 'zod';
 import { commandRoutes } from './routes/commands';
+import {
+  afterActionResponse,
+  commandResponse,
+  deliveriesResponse,
+  eventResponse,
+  healthResponse,
+  inboxResponse,
+  listEventsResponse,
+  readyResponse,
+  responseJsonSchema,
+  startEventResponse,
+  timelineResponse,
+} from './responses';
 import { eventReadQuery, inboxQuery, listEventsQuery, reportQuery, startEventBody, timelineQuery } from './schemas';
 
 /**
@@ -23,6 +36,11 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
     schema: { type: 'string', minLength: 8, maxLength: 128 },
   };
   const json = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s) } } });
+  /** A 2xx answer: its JSON Schema generated from the zod schema of the body the route sends. */
+  const ok = (description: string, body: z.ZodType) => ({
+    description,
+    content: { 'application/json': { schema: responseJsonSchema(body) } },
+  });
   const queryParams = (q: z.ZodType) =>
     Object.entries((schema(q) as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({
       name,
@@ -50,7 +68,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
         parameters: [...params, idempotency],
         requestBody: { required: route.bodyRequired, content: { 'application/json': { schema: schema(route.body) } } },
         responses: {
-          [String(route.status)]: { description: 'the result of the action' },
+          [String(route.status)]: ok('the result of the action', commandResponse),
           ...errors(400, 401, 403, 404, 409, 422, 429, 503),
         },
       },
@@ -75,6 +93,11 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           ...problem,
           description: 'METHOD_NOT_ALLOWED: the path exists, the method does not; Allow lists the methods it has',
           headers: { Allow: { schema: { type: 'string' }, description: 'e.g. "GET, HEAD, POST"' } },
+        },
+        RequestHeaderFieldsTooLarge: {
+          ...problem,
+          description:
+            'REQUEST_HEADERS_TOO_LARGE: the request line and headers exceed the server limit (16 KiB); the connection is closed',
         },
         UnsupportedMediaType: {
           ...problem,
@@ -115,7 +138,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           summary: 'Liveness: the process answers (says nothing about Temporal)',
           operationId: 'healthz',
           security: [],
-          responses: { '200': { description: '{ "status": "ok" }' } },
+          responses: { '200': ok('the process answers', healthResponse) },
         },
       },
       '/readyz': {
@@ -124,7 +147,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
             'Readiness: Temporal reachable, namespace present, search attributes registered. 503 names the failed check (TEMPORAL_UNREACHABLE, TEMPORAL_UNAUTHORIZED, NAMESPACE_MISSING, SEARCH_ATTRIBUTES_MISSING, SEARCH_ATTRIBUTES_CONFLICT); cached briefly.',
           operationId: 'readyz',
           security: [],
-          responses: { '200': { description: '{ "status": "ready", "checks": { … } }' }, ...errors(503) },
+          responses: { '200': ok('ready: every check passed', readyResponse), ...errors(503) },
         },
       },
       '/metrics': {
@@ -132,7 +155,10 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           summary: 'Prometheus metrics (text format 0.0.4); a bearer METRICS_TOKEN when one is configured',
           operationId: 'metrics',
           security: [],
-          responses: { '200': { description: 'metrics', content: { 'text/plain': {} } }, ...errors(401) },
+          responses: {
+            '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...errors(401),
+          },
         },
       },
       '/events': {
@@ -147,13 +173,16 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
             },
           ],
           requestBody: json(startEventBody),
-          responses: { '201': { description: 'the event workflow started' }, ...errors(400, 401, 403, 409, 422, 503) },
+          responses: {
+            '201': ok('the event workflow started', startEventResponse),
+            ...errors(400, 401, 403, 409, 422, 503),
+          },
         },
         get: {
           summary: 'List events (eventually consistent visibility query)',
           operationId: 'listEvents',
           parameters: listParams,
-          responses: { '200': { description: 'events' }, ...errors(400, 401, 403, 503) },
+          responses: { '200': ok('events', listEventsResponse), ...errors(400, 401, 403, 503) },
         },
       },
       '/events/{eventId}': {
@@ -162,7 +191,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
             "An event's state, progress per work group, gates, delegations and overdue items; with asOf, as it was then (rebuilt from history). Roster members who are not planners, admins or program readers see only what their units and roles touch (scope: scoped).",
           operationId: 'getEvent',
           parameters: [eventId, ...queryParams(eventReadQuery)],
-          responses: { '200': { description: 'the event' }, ...errors(400, 401, 403, 404, 503) },
+          responses: { '200': ok('the event', eventResponse), ...errors(400, 401, 403, 404, 503) },
         },
       },
       '/events/{eventId}/timeline': {
@@ -172,7 +201,13 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
           operationId: 'getTimeline',
           parameters: [eventId, ...queryParams(timelineQuery)],
           responses: {
-            '200': { description: 'the timeline', content: { 'application/json': {}, 'text/csv': {} } },
+            '200': {
+              description: 'the timeline',
+              content: {
+                'application/json': { schema: responseJsonSchema(timelineResponse) },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
             ...errors(400, 401, 403, 404, 503),
           },
         },
@@ -183,7 +218,19 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
             'The after-action record: the whole timeline, completion per work group against deadlines, overdue and escalation statistics, a readiness burn-up, drill ratings, the readiness declaration with its accepted risks, incidents with time to acknowledge and resolve, handovers, lessons and corrective actions. Full readers only.',
           operationId: 'getAfterActionRecord',
           parameters: [eventId],
-          responses: { '200': { description: 'the after-action record' }, ...errors(400, 401, 403, 404, 503) },
+          responses: {
+            '200': ok('the after-action record', afterActionResponse),
+            ...errors(400, 401, 403, 404, 503),
+          },
+        },
+      },
+      '/events/{eventId}/deliveries': {
+        get: {
+          summary:
+            "The delivery log of the event's side effects (notifications, checks, reports, program reports): pending, sent, gave up with the last error, or retrying with the attempt the server reports. Full readers only.",
+          operationId: 'getDeliveries',
+          parameters: [eventId],
+          responses: { '200': ok('the delivery log', deliveriesResponse), ...errors(400, 401, 403, 404, 503) },
         },
       },
       '/events/{eventId}/report': {
@@ -213,7 +260,7 @@ export function buildOpenApiDocument(info: { serverUrl?: string } = {}) {
             "The caller's inbox across all events: open items of their units, and the gates, go/no-go decisions, waivers and drill evaluations awaiting their roles or delegated to them, incident steps first, then by due time, each with its event, overdue flag and escalation level. Candidate events come from visibility (eventually consistent, a fraction of a second when idle); each one's tasks from its current state.",
           operationId: 'getMyTasks',
           parameters: queryParams(inboxQuery),
-          responses: { '200': { description: 'tasks' }, ...errors(400, 401, 503) },
+          responses: { '200': ok('tasks', inboxResponse), ...errors(400, 401, 503) },
         },
       },
       ...commandPaths,

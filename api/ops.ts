@@ -7,6 +7,7 @@ import { type Logger } from 'pino';
 import { allSearchAttributeKeys } from '../workflows/search-attributes';
 import { type ApiMetrics } from './metrics';
 import { Problem, sendProblem } from './problems';
+import { type HealthResponse, type ReadyResponse } from './responses';
 
 /** Why the API is not ready; stable, for alerts and runbooks. */
 export type ReadinessCode =
@@ -215,13 +216,13 @@ export function opsRouter(deps: OpsRouterDeps): Router {
   const noStore = { 'Cache-Control': 'no-store' };
 
   // Liveness says nothing about Temporal: restarting the API would not bring Temporal back.
-  router.get('/healthz', (_req, res) => void res.set(noStore).json({ status: 'ok' }));
+  router.get('/healthz', (_req, res) => void res.set(noStore).json({ status: 'ok' } satisfies HealthResponse));
 
   router.get('/readyz', async (req, res) => {
     const readiness = await deps.readiness.check();
     res.set(noStore);
     if (readiness.ready) {
-      res.json({ status: 'ready', checks: readiness.checks, checkedAt: readiness.checkedAt });
+      res.json({ status: 'ready', checks: readiness.checks, checkedAt: readiness.checkedAt } satisfies ReadyResponse);
       return;
     }
     const codes = failedCodes(readiness);

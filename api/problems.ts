@@ -43,11 +43,13 @@ const titles: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
@@ -103,21 +105,24 @@ export function toProblem(error: unknown, context: { eventId?: string } = {}): P
   return new Problem(500, 'INTERNAL', 'an unexpected error occurred');
 }
 
+/** The problem+json document of a problem (without `retryAfterSeconds`, which is a header). */
+export function problemDocument(problem: Problem, instance?: string): Record<string, unknown> {
+  const { retryAfterSeconds: _retryAfter, ...extra } = problem.extra;
+  return {
+    type: `https://readiness.invalid/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
+    title: titles[problem.status] ?? 'Error',
+    status: problem.status,
+    code: problem.code,
+    detail: problem.detail,
+    ...(instance !== undefined ? { instance } : {}),
+    ...extra,
+  };
+}
+
 export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instance: string): void {
-  const { retryAfterSeconds, ...extra } = problem.extra;
+  const { retryAfterSeconds } = problem.extra;
   if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
-  res
-    .status(problem.status)
-    .type('application/problem+json')
-    .json({
-      type: `https://readiness.invalid/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
-      title: titles[problem.status] ?? 'Error',
-      status: problem.status,
-      code: problem.code,
-      detail: problem.detail,
-      instance,
-      ...extra,
-    });
+  res.status(problem.status).type('application/problem+json').json(problemDocument(problem, instance));
 }
 
 /**

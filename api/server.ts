@@ -5,6 +5,7 @@ import { apiGrpcInterceptors } from '../config/grpc';
 import { connectionOptions, dataConverterOf, logOptionsOf } from '../config/temporal';
 import { createApp } from './app';
 import { createAuthenticator } from './auth';
+import { createHttpServer } from './http-server';
 import { authConfigOf, httpOptionsOf, opsOptionsOf, type ApiConfig } from './config';
 import { createLogger } from './logger';
 import { createApiMetrics } from './metrics';
@@ -73,7 +74,7 @@ export async function startApi(config: ApiConfig, options: StartApiOptions = {})
     metrics,
     readiness,
   });
-  const server = app.listen(config.API_PORT, config.API_HOST);
+  const server = createHttpServer(app).listen(config.API_PORT, config.API_HOST);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = config.PUBLIC_URL ?? `http://${config.API_HOST}:${port}`;

@@ -91,10 +91,10 @@ export function toEventView(state: EventState, now: string) {
       approval: gate.approval,
       status:
         s.status === 'passed'
-          ? 'passed'
+          ? ('passed' as const)
           : blockers.length > 0 || (scenarioBlockers.length > 0 && gate.phase !== 'readiness')
-            ? 'waiting'
-            : 'open',
+            ? ('waiting' as const)
+            : ('open' as const),
       waitingFor: blockers,
       waitingForScenarios: scenarioBlockers,
       ...(s.acceptedRisks?.length ? { acceptedRisks: s.acceptedRisks } : {}),

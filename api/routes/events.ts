@@ -39,6 +39,15 @@ import {
 } from '../../workflows/definitions';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
+import {
+  startEventResponse,
+  type AfterActionResponse,
+  type DeliveriesResponse,
+  type EventResponse,
+  type ListEventsResponse,
+  type StartEventResponse,
+  type TimelineResponse,
+} from '../responses';
 import { parseRequest } from '../validation';
 import { registerCommandRoutes } from './commands';
 import { timelineCsv } from '../csv';
@@ -81,7 +90,7 @@ const startRequestMemoKey = 'startRequest';
 const startRequestMemo = z.object({
   key: idempotencyKey,
   fingerprint: z.string(),
-  response: z.record(z.string(), z.unknown()),
+  response: startEventResponse,
 });
 type StartRequestMemo = z.infer<typeof startRequestMemo>;
 
@@ -378,7 +387,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       window: window,
       ...(joined ? { program: joined.response } : {}),
       links: links(body.eventId),
-    };
+    } satisfies StartEventResponse;
     const request = key ? { key, fingerprint: fingerprint({ actor: req.actor!.id, body }) } : undefined;
     try {
       await client.workflow.start(eventWorkflowType, {
@@ -504,7 +513,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       ...(query.sort ? { sort: { key: query.sort, order: query.order ?? 'asc' } } : {}),
       nextCursor,
       links: { next: nextCursor ? `/events?${params.toString()}` : null },
-    });
+    } satisfies ListEventsResponse);
   });
 
   /** Reads the event (live, or rebuilt from history at `asOf`, a canonical instant) and checks the reader may see it. */
@@ -545,7 +554,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       ...(asOf ? { asOf } : {}),
       ...(notificationFailures ? { notificationFailures } : {}),
       links: links(eventId),
-    });
+    } satisfies EventResponse);
   });
 
   router.get('/events/:eventId/timeline', async (req, res) => {
@@ -566,7 +575,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     if (csv) {
       res.type('text/csv; charset=utf-8').attachment(`${eventId}-timeline.csv`).send(timelineCsv(timeline));
     } else {
-      res.json({ eventId, entries: timeline });
+      res.json({ eventId, entries: timeline } satisfies TimelineResponse);
     }
   });
 
@@ -581,7 +590,10 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     if (readAccess(state, readerOf(req)).level !== 'full') {
       throw new Problem(403, 'READ_FORBIDDEN', 'the after-action record needs read access to the whole event');
     }
-    res.json({ ...afterActionRecord(state, timeline, toIso(Date.now())), links: links(eventId) });
+    res.json({
+      ...afterActionRecord(state, timeline, toIso(Date.now())),
+      links: links(eventId),
+    } satisfies AfterActionResponse);
   });
 
   /**
@@ -612,7 +624,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
         ...(activity.lastFailure?.message ? { lastError: activity.lastFailure.message } : {}),
       };
     });
-    res.json({ eventId, deliveries });
+    res.json({ eventId, deliveries } satisfies DeliveriesResponse);
   });
 
   registerCommandRoutes(router, { client, handleOf });

@@ -6,6 +6,7 @@ import { eventWorkflowId, eventWorkflowType, stateQuery } from '../../workflows/
 import { searchAttributes } from '../../workflows/search-attributes';
 import { toProblem } from '../problems';
 import { inboxQuery } from '../schemas';
+import { type InboxResponse } from '../responses';
 import { parseRequest } from '../validation';
 import { and, listPage, mapConcurrent, quoteSafe, type VisibleWorkflow } from '../visibility';
 
@@ -90,7 +91,7 @@ export function inboxRouter(deps: InboxRouterDeps): Router {
         unavailable: eventIds.filter((_, i) => states[i] === undefined),
       },
       consistency: 'eventual',
-    });
+    } satisfies InboxResponse);
   });
 
   return router;

@@ -32,6 +32,15 @@ import { searchAttributes } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
 import { Problem, toProblem } from '../problems';
 import { checkTemplate, type LoadedTemplate } from '../templates';
+import {
+  createProgramResponse,
+  listProgramsResponse,
+  programResponse,
+  responseJsonSchema,
+  type CreateProgramResponse,
+  type ListProgramsResponse,
+  type ProgramResponse,
+} from '../responses';
 import { parseRequest } from '../validation';
 
 /**
@@ -151,7 +160,7 @@ export function programsRouter(deps: ProgramsRouterDeps): Router {
         ...(body.description ? { description: body.description } : {}),
         policy: body.policy,
         links: programLinks(body.id),
-      });
+      } satisfies CreateProgramResponse);
   });
 
   router.get('/programs', async (req, res) => {
@@ -186,7 +195,7 @@ export function programsRouter(deps: ProgramsRouterDeps): Router {
     } catch (error) {
       throw toProblem(error);
     }
-    res.json({ programs, consistency: 'eventual' });
+    res.json({ programs, consistency: 'eventual' } satisfies ListProgramsResponse);
   });
 
   router.get('/programs/:programId', async (req, res) => {
@@ -210,7 +219,7 @@ export function programsRouter(deps: ProgramsRouterDeps): Router {
         consistency: 'eventual',
       },
       links: programLinks(programId),
-    });
+    } satisfies ProgramResponse);
   });
 
   return router;
@@ -328,6 +337,10 @@ export function programsOpenApiPaths() {
   };
   const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), problem]));
   const limit = (schema(listProgramsQuery) as { properties: Record<string, unknown> }).properties.limit;
+  const ok = (description: string, body: z.ZodType) => ({
+    description,
+    content: { 'application/json': { schema: responseJsonSchema(body) } },
+  });
   return {
     '/programs': {
       post: {
@@ -335,13 +348,16 @@ export function programsOpenApiPaths() {
           'Create a program: starts its long-lived workflow (planner). policy.carryOver: offer (default; later events are told about open carried-over corrective actions) or require (they become planning items of later plans)',
         operationId: 'createProgram',
         requestBody: { required: true, content: { 'application/json': { schema: schema(createProgramBody) } } },
-        responses: { '201': { description: 'the program workflow started' }, ...errors(400, 401, 403, 409, 503) },
+        responses: {
+          '201': ok('the program workflow started', createProgramResponse),
+          ...errors(400, 401, 403, 409, 503),
+        },
       },
       get: {
         summary: 'List programs you may read (eventually consistent visibility query)',
         operationId: 'listPrograms',
         parameters: [{ name: 'limit', in: 'query', required: false, schema: limit }],
-        responses: { '200': { description: 'programs' }, ...errors(400, 401, 503) },
+        responses: { '200': ok('programs', listProgramsResponse), ...errors(400, 401, 503) },
       },
     },
     '/programs/{programId}': {
@@ -350,7 +366,10 @@ export function programsOpenApiPaths() {
           'A program: its policy, carried-over corrective actions (open, taken up, resolved), lessons learned, and the roll-up of its events from visibility (count by phase, mean percent complete, overdue items, escalating events, open incidents, the ten most at risk by the score of docs/programs.md). Planners, admins and readers of the program',
         operationId: 'getProgram',
         parameters: [{ name: 'programId', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'the program and its roll-up' }, ...errors(400, 401, 403, 404, 503) },
+        responses: {
+          '200': ok('the program and its roll-up', programResponse),
+          ...errors(400, 401, 403, 404, 503),
+        },
       },
     },
   };
