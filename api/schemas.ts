@@ -53,12 +53,13 @@ export const reportQuery = z
   })
   .strict();
 
-// Values that go into a visibility query: a closed alphabet, so no quoting tricks reach the server.
+// Values that go into a visibility query: a closed alphabet, so no quoting tricks reach the server
+// (the alphabet `quote` in visibility.ts accepts: a value it would refuse must never get this far).
 const visibilityValue = z
   .string()
   .min(1)
   .max(120)
-  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
 
 /** A comma-separated list of ids, e.g. `police,cyber`. */
 const visibilityValues = z

@@ -507,9 +507,14 @@ describe('GET /events', () => {
     expect(none.body.events).toEqual([]);
   });
 
-  it('answers 400 to an unknown phase filter', async () => {
-    const res = await suite.api.request.get('/events?phase=dreaming').set(await suite.api.as('planner.linh'));
+  it.each([
+    ['an unknown phase', 'phase=dreaming', 'phase'],
+    ['a program id that does not start with a letter or digit', 'program=.z3', 'program'],
+    ['a unit id that does not start with a letter or digit', 'pendingUnits=police,-x', 'pendingUnits[1]'],
+  ])('answers 400 at its path to a filter with %s', async (_label, query, at) => {
+    const res = await suite.api.request.get(`/events?${query}`).set(await suite.api.as('planner.linh'));
     expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.issues.map((i: { at: string }) => i.at)).toContain(at);
   });
 
   it('answers 404 for an unknown event', async () => {
