@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantSchema } from './instant';
+import { anyInstantSchema } from './instant';
 
 /**
  * Automated readiness checks: a checklist item can carry a probe of a system the
@@ -67,7 +67,7 @@ export const checkResultSchema = z
     ok: z.boolean(),
     kind: z.enum(['http', 'tls', 'dns', 'tcp']),
     target: z.string().max(2100),
-    checkedAt: instantSchema,
+    checkedAt: anyInstantSchema,
     durationMs: z.number().min(0),
     summary: z.string().max(1000),
     details: z.record(z.string(), detailValue).default({}),

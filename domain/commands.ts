@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { actorSchema, evidenceSchema } from './state';
 import { checkResultSchema } from './checks';
 import { drillRatings, severities } from './template';
-import { instantSchema } from './instant';
+import { rejection, type Rejection } from './errors';
+import { anyInstantSchema, instantSchema, isInstantInRange } from './instant';
+import { toMs } from './time';
 
 const ref = z.string().min(1).max(80);
 
@@ -39,19 +41,28 @@ export const signOffGateCommandSchema = z
   .strict()
   .superRefine(decisionRules);
 
+/**
+ * Instants in commands: the HTTP body (and the update validator, through `instantRangeRefusal`)
+ * takes them in range only; the command schema, which the update handler and the history fold
+ * parse again, takes any RFC 3339 instant, so commands accepted before the range existed replay.
+ */
+type Instant = typeof anyInstantSchema;
+
 /** An approver lends their signing right to another person of the roster for a time window. */
-const delegationShape = {
+const delegationShape = (instant: Instant) => ({
   to: ref,
   /** Which of the delegator's approver roles; all of them when omitted. */
   roles: z.array(ref).min(1).max(50).optional(),
   /** Restrict to these gates; every gate when omitted. */
   gates: z.array(ref).min(1).max(500).optional(),
-  validFrom: instantSchema.optional(),
-  validUntil: instantSchema,
+  validFrom: instant.optional(),
+  validUntil: instant,
   reason: z.string().trim().min(1).max(4000).optional(),
-};
-export const delegationRequestSchema = z.object(delegationShape).strict();
-export const delegateCommandSchema = z.object({ type: z.literal('delegate'), ...delegationShape }).strict();
+});
+export const delegationRequestSchema = z.object(delegationShape(instantSchema)).strict();
+export const delegateCommandSchema = z
+  .object({ type: z.literal('delegate'), ...delegationShape(anyInstantSchema) })
+  .strict();
 
 const revocationShape = { reason: z.string().trim().min(1).max(4000).optional() };
 export const revocationRequestSchema = z.object(revocationShape).strict();
@@ -63,11 +74,12 @@ export const revokeDelegationCommandSchema = z
 function commandPair<T extends string, U extends z.ZodRawShape, B extends z.ZodRawShape>(
   type: T,
   urlShape: U,
-  bodyShape: B,
+  bodyShape: B | ((instant: Instant) => B),
 ) {
+  const shape = (instant: Instant) => (typeof bodyShape === 'function' ? bodyShape(instant) : bodyShape);
   return {
-    body: z.object(bodyShape).strict(),
-    command: z.object({ type: z.literal(type), ...urlShape, ...bodyShape }).strict(),
+    body: z.object(shape(instantSchema)).strict(),
+    command: z.object({ type: z.literal(type), ...urlShape, ...shape(anyInstantSchema) }).strict(),
   };
 }
 const itemUrl = { itemId: ref };
@@ -76,11 +88,11 @@ const text = (max = 4000) => z.string().trim().min(1).max(max);
 export const startItem = commandPair('startItem', itemUrl, { note: text().optional() });
 export const blockItem = commandPair('blockItem', itemUrl, { reason: text() });
 export const unblockItem = commandPair('unblockItem', itemUrl, { note: text().optional() });
-export const requestWaiver = commandPair('requestWaiver', itemUrl, {
+export const requestWaiver = commandPair('requestWaiver', itemUrl, (instant) => ({
   justification: text(),
   /** The waiver lapses then: the item returns to todo and its unit is told. */
-  expiresAt: instantSchema.optional(),
-});
+  expiresAt: instant.optional(),
+}));
 const waiverDecisionShape = { decision: z.enum(['approve', 'deny']), reason: text().optional() };
 const waiverDecisionRules = (cmd: { decision: string; reason?: string }, ctx: z.RefinementCtx) => {
   if (cmd.decision === 'deny' && !cmd.reason) {
@@ -105,20 +117,16 @@ export const submitProgressReport = commandPair(
     recommendations: z.array(text(1000)).max(50).default([]),
   },
 );
-export const reschedule = commandPair(
-  'reschedule',
-  {},
-  {
-    window: z
-      .object({
-        start: instantSchema,
-        end: instantSchema,
-        timeZone: z.string().optional(),
-      })
-      .strict(),
-    reason: text(),
-  },
-);
+export const reschedule = commandPair('reschedule', {}, (instant) => ({
+  window: z
+    .object({
+      start: instant,
+      end: instant,
+      timeZone: z.string().optional(),
+    })
+    .strict(),
+  reason: text(),
+}));
 export const cancel = commandPair('cancel', {}, { reason: text() });
 
 /** Body and command of a pair whose rules span several fields. */
@@ -221,24 +229,20 @@ export const addLesson = commandPair(
   {},
   { title: text(300), observation: text(), recommendation: text().optional(), workGroup: ref.optional() },
 );
-export const addCorrectiveAction = commandPair(
-  'addCorrectiveAction',
-  {},
-  {
-    title: text(300),
-    /** The owner unit: its members close the action like any item. */
-    unit: ref,
-    due: instantSchema,
-    lessonId: ref.optional(),
-  },
-);
+export const addCorrectiveAction = commandPair('addCorrectiveAction', {}, (instant) => ({
+  title: text(300),
+  /** The owner unit: its members close the action like any item. */
+  unit: ref,
+  due: instant,
+  lessonId: ref.optional(),
+}));
 export const carryOverCorrectiveAction = commandPair('carryOverCorrectiveAction', itemUrl, { reason: text() });
 
 /** Sent by the check activity (actor `system:checks`), never through the HTTP API. */
 export const recordCheckResult = commandPair(
   'recordCheckResult',
   { itemId: ref },
-  { runAt: instantSchema, result: checkResultSchema },
+  { runAt: anyInstantSchema, result: checkResultSchema },
 );
 
 export const commandSchema = z.union([
@@ -285,3 +289,42 @@ export const commandRequestSchema = <T extends z.ZodType>(command: T) =>
       idempotencyKey: z.string().min(1).max(128).optional(),
     })
     .strict();
+
+/** The instants a command carries, by path: what `instantRangeRefusal` checks. */
+function instantsOf(command: Command): { path: string[]; value: string | undefined }[] {
+  switch (command.type) {
+    case 'reschedule':
+      return [
+        { path: ['window', 'start'], value: command.window.start },
+        { path: ['window', 'end'], value: command.window.end },
+      ];
+    case 'delegate':
+      return [
+        { path: ['validFrom'], value: command.validFrom },
+        { path: ['validUntil'], value: command.validUntil },
+      ];
+    case 'requestWaiver':
+      return [{ path: ['expiresAt'], value: command.expiresAt }];
+    case 'addCorrectiveAction':
+      return [{ path: ['due'], value: command.due }];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A command whose instants fall outside the years RFC 3339 can write (what the HTTP body schemas
+ * refuse; here for every other client): applied at admission only (`admissionRefusal`).
+ */
+export function instantRangeRefusal(command: Command): Rejection | undefined {
+  const outside = instantsOf(command).filter(({ value }) => value !== undefined && !isInstantInRange(toMs(value)));
+  if (outside.length === 0) return undefined;
+  return rejection('INSTANT_OUT_OF_RANGE', 'an instant falls outside the years 0000–9999', {
+    issues: outside.map(({ path }) => ({
+      code: 'INSTANT_OUT_OF_RANGE',
+      path,
+      at: path.join('.'),
+      message: 'an instant between 0000-01-01 and 9999-12-31 (UTC)',
+    })),
+  });
+}

@@ -5,6 +5,7 @@
  */
 export const errorKinds = {
   INVALID_COMMAND: 'invalid',
+  INSTANT_OUT_OF_RANGE: 'invalid',
   NOT_IN_ROSTER: 'forbidden',
   NOT_ITEM_OWNER: 'forbidden',
   NOT_GATE_APPROVER: 'forbidden',

@@ -14,8 +14,16 @@ export const latestInstant = '9999-12-31T23:59:59.999Z';
 export const isInstantInRange = (epochMs: number): boolean =>
   epochMs >= toMs(earliestInstant) && epochMs <= toMs(latestInstant);
 
+/**
+ * An RFC 3339 date-time with an offset, any year its text can hold: what schemas that running
+ * workflows parse again (command handlers, the history fold, system reports) keep accepting, so
+ * that what they accepted before the range existed still replays. Everything that enters uses
+ * `instantSchema`.
+ */
+export const anyInstantSchema = z.iso.datetime({ offset: true });
+
 /** An RFC 3339 date-time with an offset, in years 0000–9999 once in UTC. The text is kept as sent. */
-export const instantSchema = z.iso.datetime({ offset: true }).refine(
+export const instantSchema = anyInstantSchema.refine(
   // Text that is no date-time at all is the format check's issue, not this one's.
   (v) => Number.isNaN(toMs(v)) || isInstantInRange(toMs(v)),
   {

@@ -1,4 +1,4 @@
-import { type Command, type CommandOf } from './commands';
+import { instantRangeRefusal, type Command, type CommandOf } from './commands';
 import { type Notification } from './effects';
 import { rejection, type Rejection } from './errors';
 import { notification } from './notifications';
@@ -77,6 +77,8 @@ export function dueAfterEnd(template: PlanTemplate, window: EventWindow): { item
  * refusal here never enters history.
  */
 export function admissionRefusal(command: Command, now: string): Rejection | undefined {
+  const outOfRange = instantRangeRefusal(command);
+  if (outOfRange) return outOfRange;
   if (command.type === 'reschedule') return windowEnded(command.window, now);
   return undefined;
 }

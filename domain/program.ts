@@ -6,7 +6,7 @@ import { isCorrectiveAction } from './review';
 import { actorSchema, type Actor, type EventState, type ItemStatus } from './state';
 import { itemUnit, type Due, type PlanTemplate } from './template';
 import { toMs } from './time';
-import { instantSchema } from './instant';
+import { anyInstantSchema } from './instant';
 
 /**
  * Programs: a chairmanship year, a congress — many events under one id. Each
@@ -131,7 +131,7 @@ export function createProgramState(args: CreateProgramInput & { createdBy: strin
 // ── What an event reports ────────────────────────────────────────────────
 
 const ref = z.string().min(1).max(120);
-const instant = instantSchema;
+const instant = anyInstantSchema;
 
 /**
  * A snapshot of what an event has that crosses events. The event sends the

@@ -12,12 +12,12 @@ import {
 } from './template';
 import { upgradeTemplate } from './upgrade';
 import { addLocalDays, fromLocal, isValidTimeZone, parseClock, toIso, toLocal, toMs } from './time';
-import { instantSchema, isInstantInRange } from './instant';
+import { anyInstantSchema, isInstantInRange } from './instant';
 
 export const eventWindowSchema = z
   .object({
-    start: instantSchema,
-    end: instantSchema,
+    start: anyInstantSchema,
+    end: anyInstantSchema,
     timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as "Asia/Ho_Chi_Minh"'),
   })
   .strict()

@@ -43,6 +43,26 @@ const steps: HistoryStep[] = [
 ];
 
 describe('reconstruction from history', () => {
+  it('still folds a command accepted before instants were limited to the years 0000–9999', () => {
+    const { state, timeline } = reconstruct([
+      steps[0]!,
+      {
+        kind: 'command',
+        at: '2026-09-02T00:00:00.000Z',
+        updateId: 'late',
+        actor: { id: 'planner.linh' },
+        command: {
+          type: 'requestWaiver',
+          itemId: 'plan.master',
+          justification: 'x',
+          expiresAt: '9999-12-31T23:00:00-05:00',
+        },
+      },
+    ]);
+    expect(state!.items['plan.master']!.waiver).toMatchObject({ status: 'requested' });
+    expect(timeline.filter((e) => e.kind === 'action').map((e) => e.type)).toEqual(['requestWaiver']);
+  });
+
   it('rebuilds the state as it was at an instant', () => {
     const { state } = reconstruct(steps, '2026-09-02T12:00:00.000Z');
     expect(state?.items['plan.master']).toMatchObject({

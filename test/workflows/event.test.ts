@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeItemUpdate, stateQuery } from '../../workflows/definitions';
 import { searchAttributes } from '../../workflows/search-attributes';
-import { completeItem, decideGate, startTinyEvent } from '../support/events';
+import { type Step } from '../domain/scenario';
+import { completeItem, decideGate, sendStep, startTinyEvent } from '../support/events';
 import { evidence } from '../support/fixtures';
 import { connectTestTemporal, eventually, uniqueEventId, type TestTemporal } from '../support/temporal';
 
@@ -69,6 +70,23 @@ describe('event workflow', () => {
       args: [{ actor: { id: 'office.mai' }, command: { type: 'completeItem', itemId: 42 } as never }],
     });
     expect(await refusal(sent)).toBe('INVALID_COMMAND');
+  });
+
+  it('rejects instants past the year 9999 sent straight to Temporal in the validator, so none enters history', async () => {
+    const handle = await startTinyEvent(temporal.client, temporal.taskQueue, uniqueEventId('late-instants'));
+    // 10000-01-01 in UTC: no RFC 3339 text can carry it.
+    const late = '9999-12-31T23:00:00-05:00';
+    const steps: Step[] = [
+      ['planner.linh', { type: 'requestWaiver', itemId: 'plan.master', justification: 'not needed', expiresAt: late }],
+      ['planner.linh', { type: 'reschedule', window: { start: '9999-12-30T00:00:00Z', end: late }, reason: 'later' }],
+    ];
+    for (const step of steps) {
+      expect({ command: step[1].type, code: await refusal(sendStep(handle, step)) }).toEqual({
+        command: step[1].type,
+        code: 'INSTANT_OUT_OF_RANGE',
+      });
+    }
+    expect(await acceptedUpdates(handle)).toBe(0);
   });
 
   it('applies an update retried with the same update id only once', async () => {
