@@ -9,7 +9,7 @@ import { identify, requireActor, type Authenticator } from './auth';
 import { bodyGuard, byteLimit, jsonMediaTypes } from './bodies';
 import { eventLogContext, httpLogger, REQUEST_ID_HEADER } from './logging';
 import { createApiMetrics, type ApiMetrics } from './metrics';
-import { unmatchedRoute } from './methods';
+import { optionsAnswer, unmatchedRoute } from './methods';
 import { createReadinessCheck, opsRouter, type ReadinessCheck } from './ops';
 import { buildOpenApiDocument } from './openapi';
 import { Problem, problemHandler } from './problems';
@@ -102,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
 
   app.use(requireActor);
+  app.use(optionsAnswer(app));
   // Bodies are read only for authenticated callers, and only JSON within the limit: the rest is refused unread.
   const bodyLimitBytes = byteLimit(deps.bodyLimit ?? defaultBodyLimit);
   app.use(bodyGuard(bodyLimitBytes));

@@ -25,8 +25,8 @@ function declaresBody(headers: { 'transfer-encoding'?: string; 'content-length'?
 /**
  * Refuses a body before a byte of it is read: one whose declared `Content-Length` is over the limit
  * (413 `BODY_TOO_LARGE`), and any body that is not JSON (415 `UNSUPPORTED_MEDIA_TYPE`; a missing
- * `Content-Type` included, so a command never runs on a body it could not read). Both answers close
- * the connection, so the unread rest of the body is never received.
+ * `Content-Type` included, so a command never runs on a body it could not read). The 413 closes the
+ * connection, so the unread rest of the body is never received.
  */
 export function bodyGuard(limitBytes: number): RequestHandler {
   return (req, res, next) => {
@@ -36,7 +36,10 @@ export function bodyGuard(limitBytes: number): RequestHandler {
       return next(new Problem(413, 'BODY_TOO_LARGE', 'the request body is too large'));
     }
     if (declaresBody(req.headers) && !req.is(jsonMediaTypes)) {
-      res.setHeader('Connection', 'close');
+      // A body of declared size within the limit is discarded by Node after the answer, keeping the
+      // connection: closing it under a client still sending would reset it before it reads the 415.
+      // A chunked body has no size to trust: that connection closes.
+      if (!Number.isFinite(declared)) res.setHeader('Connection', 'close');
       return next(new Problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
     }
     next();

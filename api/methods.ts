@@ -29,6 +29,28 @@ export function methodsOf(stack: readonly RouterLayer[], path: string): Set<stri
   return methods;
 }
 
+function routerStack(app: Express): RouterLayer[] {
+  return (app as unknown as { router: { stack: RouterLayer[] } }).router.stack;
+}
+
+function allowHeader(allowed: Set<string>): string {
+  return [...allowed, 'OPTIONS'].sort().join(', ');
+}
+
+/**
+ * `OPTIONS` on a path some route serves asks what it allows (RFC 9110 §9.3.7): 204 with `Allow`.
+ * Mounted before the routers, whose own automatic answer is a 200 with a text body.
+ */
+export function optionsAnswer(app: Express): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'OPTIONS') return next();
+    const allowed = methodsOf(routerStack(app), req.path);
+    if (allowed.size === 0) return next();
+    res.setHeader('Allow', allowHeader(allowed));
+    res.status(204).end();
+  };
+}
+
 /**
  * The app's last route: a path some route serves, asked with a method none of them declares, is
  * `405 METHOD_NOT_ALLOWED` with `Allow` listing the methods the routes declare (derived from the
@@ -36,12 +58,11 @@ export function methodsOf(stack: readonly RouterLayer[], path: string): Set<stri
  */
 export function unmatchedRoute(app: Express): RequestHandler {
   return (req, res, next) => {
-    const stack = (app as unknown as { router: { stack: RouterLayer[] } }).router.stack;
-    const allowed = methodsOf(stack, req.path);
+    const allowed = methodsOf(routerStack(app), req.path);
     if (allowed.size === 0 || allowed.has(req.method)) {
       return next(new Problem(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.path}`));
     }
-    const allow = [...allowed].sort().join(', ');
+    const allow = allowHeader(allowed);
     res.setHeader('Allow', allow);
     next(new Problem(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; allowed: ${allow}`));
   };

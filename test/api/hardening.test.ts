@@ -309,15 +309,23 @@ describe('declared body sizes', () => {
 
 describe('methods', () => {
   it.each([
-    ['TRACE', '/events', 'GET, HEAD, POST'],
-    ['PUT', '/events/some-event', 'GET, HEAD'],
-    ['PATCH', '/events/some-event/items/some-item/start', 'POST'],
-    ['GET', '/events/some-event/delegations/some-delegation', 'DELETE'],
+    ['TRACE', '/events', 'GET, HEAD, OPTIONS, POST'],
+    ['PUT', '/events/some-event', 'GET, HEAD, OPTIONS'],
+    ['PATCH', '/events/some-event/items/some-item/start', 'OPTIONS, POST'],
+    ['GET', '/events/some-event/delegations/some-delegation', 'DELETE, OPTIONS'],
   ])('answers %s %s with 405 METHOD_NOT_ALLOWED and Allow: %s', async (method, path, allow) => {
     const { request, as } = build();
     const res = await request[method.toLowerCase() as 'put'](path).set(await as('planner.linh'));
     expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
     expect(res.headers.allow).toBe(allow);
+  });
+
+  it('answers OPTIONS on a served path with 204 and the Allow header, and on an unknown path with 404', async () => {
+    const { request, as } = build();
+    const known = await request.options('/events/some-event/items/some-item/start').set(await as('planner.linh'));
+    expect(known.status).toBe(204);
+    expect(known.headers.allow).toBe('OPTIONS, POST');
+    expectProblem(await request.options('/nowhere').set(await as('planner.linh')), 404, 'ROUTE_NOT_FOUND');
   });
 });
 
