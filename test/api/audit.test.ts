@@ -59,8 +59,9 @@ describe('audit trail from history', () => {
     expect(rebuilt).toEqual(await handle.query(stateQuery));
   });
 
-  it('answers asOf with the state as it was at that instant', async () => {
-    const eventId = uniqueEventId('asof');
+  /** A tiny event whose two planning items were completed 50 ms apart, so instants fall between them. */
+  async function startWithTwoPlanningItemsDone(prefix: string): Promise<string> {
+    const eventId = uniqueEventId(prefix);
     await suite.api.request
       .post('/events')
       .set(await suite.api.as('planner.linh'))
@@ -77,6 +78,11 @@ describe('audit trail from history', () => {
       .set(await suite.api.as('cyber.hung'))
       .send({ evidence })
       .expect(200);
+    return eventId;
+  }
+
+  it('answers asOf with the state as it was at that instant', async () => {
+    const eventId = await startWithTwoPlanningItemsDone('asof');
 
     const timeline = await suite.api.request.get(`/events/${eventId}/timeline`).set(await suite.api.as('planner.linh'));
     const first = timeline.body.entries.find((e: { target?: string }) => e.target === 'plan.master');
@@ -95,24 +101,8 @@ describe('audit trail from history', () => {
   });
 
   it('reads the timeline up to asOf as an instant, however the instant is spelled', async () => {
-    const eventId = uniqueEventId('asof-spelling');
+    const eventId = await startWithTwoPlanningItemsDone('asof-spelling');
     const planner = await suite.api.as('planner.linh');
-    await suite.api.request
-      .post('/events')
-      .set(planner)
-      .send({ eventId, template: 'tiny-summit', window: tinyWindow })
-      .expect(201);
-    await suite.api.request
-      .post(`/events/${eventId}/items/plan.master/complete`)
-      .set(await suite.api.as('office.mai'))
-      .send({})
-      .expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await suite.api.request
-      .post(`/events/${eventId}/items/plan.cyber/complete`)
-      .set(await suite.api.as('cyber.hung'))
-      .send({ evidence })
-      .expect(200);
     const all = await suite.api.request.get(`/events/${eventId}/timeline`).set(planner).expect(200);
     const at: string = all.body.entries.find((e: { target?: string }) => e.target === 'plan.master').at;
     const upToFirst = all.body.entries.filter((e: { at: string }) => e.at <= at);

@@ -141,6 +141,8 @@ describe('the API under schema-driven fuzzing', () => {
       const result = await run(
         schemathesisBinary(),
         [
+          '--config-file',
+          path.join(__dirname, 'schemathesis.toml'),
           'run',
           `${base}/openapi.json`,
           '--url',

@@ -8,6 +8,8 @@ The fixture file named by FUZZ_FIXTURE (written by the test) gives:
 - oracle: a loopback endpoint of the test that reports, for an event or a program, whether it
   exists and how many updates its workflow has accepted.
 
+FUZZ_LOG, when set, names a file that gets a line per request and per answer (for debugging).
+
 A custom check, refused_request_changes_nothing, asks the oracle before and after every refused
 (4xx) mutating request and fails when the target's accepted-update count or existence changed.
 """
@@ -83,6 +85,9 @@ def before_call(context, case, kwargs):
     else:
         headers["Authorization"] = "Bearer " + FIXTURE["tokens"][n % len(FIXTURE["tokens"])]
     case.headers = headers
+    if os.environ.get("FUZZ_LOG"):
+        with open(os.environ["FUZZ_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"> {case.method} {case.formatted_path} {case.media_type} {str(case.body)[:80]!r}\n")
     if case.method.upper() in MUTATING:
         targets = _targets(case)
         _before[id(case)] = (targets, _snapshot(targets))
