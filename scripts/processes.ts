@@ -65,13 +65,25 @@ export function processesWithEnv(name: string, value: string): ProcessInfo[] {
     .filter((p): p is ProcessInfo => p !== undefined);
 }
 
-/** Live processes whose command line contains `text` (this process and its ancestors excepted). */
+/**
+ * Live processes whose command line contains `text`; this process, its ancestors and its own
+ * descendants (the TypeScript loader's esbuild service, say) excepted.
+ */
 export function processesNaming(text: string): ProcessInfo[] {
   const skip = selfAndAncestors();
-  return pids()
-    .filter((pid) => !skip.has(pid))
+  const all = pids()
     .map(info)
-    .filter((p): p is ProcessInfo => p !== undefined && p.args.includes(text));
+    .filter((p): p is ProcessInfo => p !== undefined);
+  const parentOf = new Map(all.map((p) => [p.pid, p.ppid]));
+  const descendsFromSelf = (pid: number): boolean => {
+    const seen = new Set<number>();
+    for (let at = parentOf.get(pid); at !== undefined && at > 1 && !seen.has(at); at = parentOf.get(at)) {
+      if (at === process.pid) return true;
+      seen.add(at);
+    }
+    return false;
+  };
+  return all.filter((p) => !skip.has(p.pid) && !descendsFromSelf(p.pid) && p.args.includes(text));
 }
 
 export function isAlive(pid: number): boolean {
