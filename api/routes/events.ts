@@ -105,6 +105,18 @@ async function startRequestOf(client: Client, workflowId: string): Promise<Start
   return parsed.success ? parsed.data : undefined;
 }
 
+interface StartIssue {
+  code: string;
+  path: (string | number)[];
+  at: string;
+  message: string;
+}
+
+/** A start that its window makes impossible: 422 with one issue per offending place, if there is any. */
+function refuseWindow(code: string, detail: string, issues: StartIssue[]): void {
+  if (issues.length > 0) throw new Problem(422, code, detail, { issues });
+}
+
 export interface EventsRouterDeps {
   client: Client;
   taskQueue: string;
@@ -320,39 +332,36 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       { ...body.window, timeZone: body.window.timeZone ?? loaded.template.defaultTimeZone },
       ['window'],
     );
-    const outOfRange = deadlinesOutOfRange(loaded.template, window);
-    if (outOfRange.length > 0) {
-      throw new Problem(422, 'DEADLINE_OUT_OF_RANGE', 'in this window some deadlines fall after the year 9999', {
-        issues: outOfRange.map(({ path }) => ({
-          code: 'INSTANT_OUT_OF_RANGE',
-          path: ['template', ...path],
-          at: formatPath(['template', ...path]),
-          message: `this deadline falls outside ${earliestInstant} – ${latestInstant}`,
-        })),
-      });
-    }
-    const conflicts = dueConflicts(loaded.template, window);
-    if (conflicts.length > 0) {
-      throw new Problem(422, 'DUE_AFTER_GATE', 'in this window some items fall due after the gate that covers them', {
-        issues: conflicts.map((c) => ({
-          code: 'DUE_AFTER_GATE',
-          path: ['template', 'gates', c.gateId, 'covers', c.itemId],
-          at: `template.gates[${c.gateId}].covers[${c.itemId}]`,
-          message: `item "${c.itemId}" is due ${c.itemDue}, after gate "${c.gateId}" (${c.gateDue})`,
-        })),
-      });
-    }
-    const late = dueAfterEnd(loaded.template, window);
-    if (late.length > 0) {
-      throw new Problem(422, 'DUE_AFTER_END', 'in this window some items fall due after the event ends', {
-        issues: late.map((l) => ({
-          code: 'DUE_AFTER_END',
-          path: ['template', 'items', l.itemId, 'due'],
-          at: `template.items[${l.itemId}].due`,
-          message: `item "${l.itemId}" is due ${l.due}, after the event ends (${window.end})`,
-        })),
-      });
-    }
+    refuseWindow(
+      'DEADLINE_OUT_OF_RANGE',
+      'in this window some deadlines fall after the year 9999',
+      deadlinesOutOfRange(loaded.template, window).map(({ path }) => ({
+        code: 'INSTANT_OUT_OF_RANGE',
+        path: ['template', ...path],
+        at: formatPath(['template', ...path]),
+        message: `this deadline falls outside ${earliestInstant} – ${latestInstant}`,
+      })),
+    );
+    refuseWindow(
+      'DUE_AFTER_GATE',
+      'in this window some items fall due after the gate that covers them',
+      dueConflicts(loaded.template, window).map((c) => ({
+        code: 'DUE_AFTER_GATE',
+        path: ['template', 'gates', c.gateId, 'covers', c.itemId],
+        at: `template.gates[${c.gateId}].covers[${c.itemId}]`,
+        message: `item "${c.itemId}" is due ${c.itemDue}, after gate "${c.gateId}" (${c.gateDue})`,
+      })),
+    );
+    refuseWindow(
+      'DUE_AFTER_END',
+      'in this window some items fall due after the event ends',
+      dueAfterEnd(loaded.template, window).map((l) => ({
+        code: 'DUE_AFTER_END',
+        path: ['template', 'items', l.itemId, 'due'],
+        at: `template.items[${l.itemId}].due`,
+        message: `item "${l.itemId}" is due ${l.due}, after the event ends (${window.end})`,
+      })),
+    );
     const roster = body.roster ?? loaded.template.people;
     if (roster.length === 0) {
       throw new Problem(422, 'ROSTER_EMPTY', 'the event needs people: send a roster or use a template with one');
